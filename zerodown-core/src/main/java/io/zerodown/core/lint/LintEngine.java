@@ -47,6 +47,7 @@ public final class LintEngine {
     private final StatementSplitter splitter = StatementSplitter.standard();
     private final StatementParser parser;
     private final SchemaModel schema;
+    private StatementObserver observer;
 
     public LintEngine(Target target, Runner runner, ZerodownConfig config) {
         this.target = target;
@@ -80,6 +81,12 @@ public final class LintEngine {
     }
 
     public LintReport lint(List<MigrationFile> files) {
+        return lint(files, null);
+    }
+
+    /** Lints and reports every statement with its predicted locks to {@code observer} (may be null). */
+    public LintReport lint(List<MigrationFile> files, StatementObserver observer) {
+        this.observer = observer;
         List<Finding> findings = new ArrayList<>();
         int[] counters = new int[3]; // statements, not analysed, suppressed
         for (MigrationFile file : files) {
@@ -124,6 +131,7 @@ public final class LintEngine {
             StatementContext ctx = new StatementContext(target, runner, config, dialect, unit, text, stmt, schema, tx,
                     stmts.subList(i + 1, stmts.size()));
             ctx.locks(dialect.locks(ctx));
+            if (observer != null) observer.statement(unit, text, stmt, ctx.locks());
 
             if (stmt instanceof Stmt.Unparsed u) {
                 counters[1]++;
