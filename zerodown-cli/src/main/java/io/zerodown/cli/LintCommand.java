@@ -27,6 +27,9 @@ final class LintCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.ParentCommand
+    Main main;
+
     @CommandLine.Option(names = {"-t", "--target"}, paramLabel = "ENGINE:VERSION",
             description = "postgres:11..18, mysql:8.0.x, mysql:8.4, mariadb:10.6..11.4 (default: config, else postgres:18)")
     String target;
@@ -65,7 +68,7 @@ final class LintCommand implements Callable<Integer> {
         }
         List<MigrationFile> files = MigrationScanner.standard().scan(inputs);
         LintReport report = new LintEngine(t, r, cfg).lint(files);
-        PrintStream out = Main.utf8(java.io.FileDescriptor.out);
+        PrintStream out = main.out;
         boolean color = format.equals("text") && !noColor && System.console() != null && System.getenv("NO_COLOR") == null
                 && !"dumb".equals(System.getenv("TERM"));
         Reporter.forFormat(format, color).write(report, out);

@@ -21,13 +21,20 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Where reports go; a PrintStream so reporters can write UTF-8 bytes directly. */
+    PrintStream out;
+    PrintStream err;
+
     public static void main(String[] args) {
         System.exit(run(args, utf8(FileDescriptor.out), utf8(FileDescriptor.err)));
     }
 
     /** Runs the command line with the given streams; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        main.out = out;
+        main.err = err;
+        CommandLine cli = new CommandLine(main);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

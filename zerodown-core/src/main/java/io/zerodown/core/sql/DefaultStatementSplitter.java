@@ -354,8 +354,10 @@ public final class DefaultStatementSplitter implements StatementSplitter {
             throw unterminated(what, start);
         }
 
-        private int scanWordPart(int p) {
+        /** Scans a word or number starting at start (whose first char the caller has checked); returns its end. */
+        private int scanWordPart(int start) {
             boolean customDelimiter = delimiter != SEMICOLON;
+            int p = start + 1; // always consume the first char, so the scan makes progress
             while (p < end && isWordPart(chars[p])) {
                 if (customDelimiter && chars[p] == delimiter[0] && delimiterAt(p)) {
                     break; // "END$$": the delimiter ends the word, as in the mysql client

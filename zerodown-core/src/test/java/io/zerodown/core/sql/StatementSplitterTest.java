@@ -431,6 +431,12 @@ class StatementSplitterTest {
         }
 
         @Test
+        void customDelimiterInsideAnExecutableCommentDoesNotEndTheStatement() {
+            List<SqlText> out = my("DELIMITER $$\n/*!50003 SELECT $$x */$$\nDELIMITER ;\nSELECT 2;");
+            assertThat(sqlOf(out)).containsExactly("/*!50003 SELECT $$x */", "SELECT 2");
+        }
+
+        @Test
         void unterminatedExecutableComment() {
             UnterminatedSqlException e = unterminated(() -> my("SELECT 1;\n /*!50003 SET x = 1;"));
             assertThat(e.line()).isEqualTo(2);
