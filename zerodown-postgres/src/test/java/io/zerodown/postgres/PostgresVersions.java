@@ -31,6 +31,18 @@ public final class PostgresVersions {
             return DriverManager.getConnection(jdbcUrl, user, "");
         }
 
+        /** Creates a fresh, empty database on this server and returns its JDBC URL. */
+        public String freshDatabase() throws SQLException {
+            String db = "zd_" + Long.toHexString(System.nanoTime()) + "_" + (int) (Math.random() * 1000);
+            try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE " + db);
+            }
+            int q = jdbcUrl.indexOf('?');
+            String base = q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
+            String params = q < 0 ? "" : jdbcUrl.substring(q);
+            return base.substring(0, base.lastIndexOf('/') + 1) + db + params;
+        }
+
         @Override
         public String toString() {
             return name;

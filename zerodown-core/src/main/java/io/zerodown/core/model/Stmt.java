@@ -14,7 +14,17 @@ public interface Stmt {
                        List<IndexDef> indexes) implements Stmt {
     }
 
-    record AlterTable(Name table, boolean ifExists, boolean only, List<AlterAction> actions) implements Stmt {
+    /**
+     * ALTER TABLE with its clauses; {@code clauseTexts} holds each action's source text (same order and size as
+     * {@code actions}), so a planner can run safe clauses exactly as written.
+     */
+    record AlterTable(Name table, boolean ifExists, boolean only, List<AlterAction> actions, List<String> clauseTexts)
+            implements Stmt {
+
+        /** For synthetic statements with no source text. */
+        public AlterTable(Name table, boolean ifExists, boolean only, List<AlterAction> actions) {
+            this(table, ifExists, only, actions, java.util.Collections.nCopies(actions.size(), ""));
+        }
     }
 
     /**

@@ -311,13 +311,18 @@ public final class DdlParser {
         if (c.accept("WAIT")) c.next();
         c.accept("NOWAIT");
         List<AlterAction> actions = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
         int from = c.pos;
         for (int[] range : splitTopLevel(from, c.end())) {
             TokenCursor clause = new TokenCursor(c.tokens, c.sql, family, range[0], range[1]);
-            actions.addAll(new AlterClauseParser(clause).parse());
+            String text = c.sql.substring(c.tokens.get(range[0]).start(), c.tokens.get(range[1] - 1).end()).trim();
+            for (AlterAction a : new AlterClauseParser(clause).parse()) {
+                actions.add(a);
+                texts.add(text);
+            }
         }
         c.skipRest();
-        return new Stmt.AlterTable(table, ifExists, only, actions);
+        return new Stmt.AlterTable(table, ifExists, only, actions, texts);
     }
 
     private Stmt alterType() {

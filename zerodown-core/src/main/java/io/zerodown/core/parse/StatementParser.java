@@ -61,6 +61,12 @@ public final class StatementParser {
         }
     }
 
+    /** Parses a type name as written or as {@code format_type()} prints it, e.g. {@code character varying(255)}. */
+    public static io.zerodown.core.model.TypeName parseType(String text, SqlFamily family) {
+        List<Token> tokens = Tokenizer.tokenize(text, family);
+        return DdlParser.type(new TokenCursor(tokens, text, family));
+    }
+
     private Statement jsqlParse(String sql) throws Exception {
         // Direct parser use avoids CCJSqlParserUtil's per-call executor thread.
         CCJSqlParser parser = CCJSqlParserUtil.newParser(sql).withDialect(jsqlDialect);

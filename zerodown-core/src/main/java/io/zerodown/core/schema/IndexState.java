@@ -8,6 +8,10 @@ public final class IndexState {
     public final List<String> columns;
     public final boolean unique;
     public final String kind;
+    /** CREATE INDEX text from the live catalog (pg_get_indexdef), null when the index came from migration files. */
+    public String definition;
+    /** True when the index backs a constraint (primary key, unique, exclusion). */
+    public boolean constraintIndex;
 
     public IndexState(String name, List<String> columns, boolean unique, String kind) {
         this.name = name;

@@ -296,10 +296,7 @@ public final class DefaultStatementSplitter implements StatementSplitter {
                 pos = skipDollarQuoteBody(start, p + 1 - start);
                 onQuotedToken();
             } else {
-                pos = start + 1;
-                while (pos < end && isDigit(chars[pos])) {
-                    pos++; // $1, $2: positional parameters
-                }
+                pos = start + 1; // a lone '$', as in the positional parameter $1 (its digits follow as a number)
                 onPunctuation('$');
             }
         }

@@ -479,6 +479,20 @@ class StatementSplitterTest {
         }
 
         @Test
+        void blocksAreTrackedAgainAfterDelimiterIsResetToSemicolon() {
+            String proc = "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END";
+            List<SqlText> out = my("DELIMITER $$\nSELECT 0$$\nDELIMITER ;\n" + proc + ";\nSELECT 3;");
+            assertThat(sqlOf(out)).containsExactly("SELECT 0", proc, "SELECT 3");
+        }
+
+        @Test
+        void routineHeadInsideVersionedExecutableComments() {
+            String trigger = "/*!50003 CREATE*/ /*!50017 DEFINER=root@localhost*/ TRIGGER trg BEFORE INSERT ON t "
+                    + "FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = 2; END";
+            assertThat(sqlOf(my(trigger + ";\nSELECT 2;"))).containsExactly(trigger, "SELECT 2");
+        }
+
+        @Test
         void triggerWithBeginEndAndIfWithoutDelimiter() {
             String trigger = "CREATE TRIGGER trg BEFORE UPDATE ON t\nFOR EACH ROW\nBEGIN\n"
                     + "  IF NEW.a < 0 THEN\n    SET NEW.a = 0;\n  ELSEIF NEW.a > 9 THEN\n    SET NEW.a = 9;\n"
@@ -520,6 +534,24 @@ class StatementSplitterTest {
             assertStatement(out.get(1), "CALL p(3)", 17, 1);
             assertStatement(out.get(2), "BEGIN", 18, 1);
             assertStatement(out.get(3), "COMMIT", 19, 1);
+        }
+
+        @Test
+        void caseStatementEndCaseAndCaseExpressionThenIf() {
+            String proc = "CREATE PROCEDURE p(x INT) BEGIN\n"
+                    + "  CASE x WHEN 1 THEN SELECT 1; ELSE BEGIN END; END CASE;\n"
+                    + "  SET x = CASE WHEN x > 1 THEN IF(x > 2, 2, 1) ELSE 0 END;\n"
+                    + "  WHILE x > 0 DO IF x = 2 THEN SET x = 1; END IF; SET x = x - 1; END WHILE;\n"
+                    + "END";
+            List<SqlText> out = my(proc + ";\nSELECT 2;");
+            assertThat(sqlOf(out)).containsExactly(proc, "SELECT 2");
+            assertStatement(out.get(1), "SELECT 2", 6, 1);
+        }
+
+        @Test
+        void eventBodyThatIsASingleIf() {
+            String event = "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO IF @x THEN DELETE FROM a; DELETE FROM b; END IF";
+            assertThat(sqlOf(my(event + ";\nSELECT 2;"))).containsExactly(event, "SELECT 2");
         }
 
         @Test

@@ -1,0 +1,15 @@
+package io.zerodown.core.plan;
+
+/** How the executor runs a step. */
+public enum StepKind {
+    /** In its own short transaction under lock_timeout, retried with backoff on lock timeout. */
+    TRANSACTIONAL,
+    /** CREATE [UNIQUE] INDEX CONCURRENTLY outside a transaction; an INVALID result is dropped and rebuilt. */
+    CONCURRENT_INDEX,
+    /** DROP INDEX CONCURRENTLY (or another CONCURRENTLY form) outside a transaction. */
+    NON_TRANSACTIONAL,
+    /** ALTER TABLE ... VALIDATE CONSTRAINT in its own transaction: short lock_timeout, no statement_timeout. */
+    VALIDATE,
+    /** A batched UPDATE/DELETE by key ranges, each batch committed with its watermark. */
+    BACKFILL
+}

@@ -1,0 +1,379 @@
+package io.zerodown.postgres.apply;
+
+import io.zerodown.core.plan.BackfillSpec;
+import io.zerodown.core.plan.Step;
+import io.zerodown.core.plan.StepKind;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs one step on one connection: every lock request under a short lock_timeout, retried with exponential backoff
+ * and full jitter up to a bounded budget, never without a timeout. Journals completion in the step's own transaction
+ * where the step is transactional, and the watermark with every backfill batch.
+ */
+final class StepRunner {
+    static final String LOCK_NOT_AVAILABLE = "55P03";
+    static final String DEADLOCK = "40P01";
+    static final String QUERY_CANCELED = "57014";
+
+    private final ApplyOptions options;
+    private final ApplyListener listener;
+    /** The journal status a finished step gets: done when applying, rolled_back when undoing. */
+    private final String finishedStatus;
+
+    StepRunner(ApplyOptions options, ApplyListener listener) {
+        this(options, listener, "done");
+    }
+
+    StepRunner(ApplyOptions options, ApplyListener listener, String finishedStatus) {
+        this.options = options;
+        this.listener = listener;
+        this.finishedStatus = finishedStatus;
+    }
+
+    void run(Connection c, String migrationId, Step step, String watermark) throws SQLException {
+        switch (step.kind()) {
+            case TRANSACTIONAL:
+            case VALIDATE:
+                transactional(c, migrationId, step);
+                break;
+            case CONCURRENT_INDEX:
+                concurrentIndex(c, migrationId, step);
+                break;
+            case NON_TRANSACTIONAL:
+                nonTransactional(c, migrationId, step);
+                break;
+            case BACKFILL:
+                backfill(c, migrationId, step, watermark);
+                break;
+            default:
+                throw new IllegalStateException(step.kind().name());
+        }
+    }
+
+    /** One short transaction: SET LOCAL timeouts, the step's SQL, the journal update, COMMIT. */
+    private void transactional(Connection c, String id, Step step) throws SQLException {
+        long statementTimeout = step.kind() == StepKind.VALIDATE ? 0 : options.ddlStatementTimeoutMs();
+        Retry retry = new Retry(step);
+        while (true) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '" + options.lockTimeoutMs() + "ms'");
+                st.execute("SET LOCAL statement_timeout = '" + statementTimeout + "ms'");
+                st.execute(step.sql());
+                PostgresJournal.stepFinished(c, id, step.index(), finishedStatus, retry.attempts + 1, retry.lockRetries);
+                c.commit();
+                c.setAutoCommit(true);
+                return;
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                c.setAutoCommit(true);
+                if (!retry.onLockFailure(c, e)) throw e;
+            }
+        }
+    }
+
+    private void nonTransactional(Connection c, String id, Step step) throws SQLException {
+        Retry retry = new Retry(step);
+        c.setAutoCommit(true);
+        PostgresJournal.stepStatus(c, id, step.index(), "running", null);
+        while (true) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET lock_timeout = '" + options.shareUpdateLockTimeoutMs() + "ms'");
+                st.execute("SET statement_timeout = 0");
+                st.execute(step.sql());
+                break;
+            } catch (SQLException e) {
+                if (!retry.onLockFailure(c, e)) throw e;
+            } finally {
+                resetTimeouts(c);
+            }
+        }
+        PostgresJournal.stepFinished(c, id, step.index(), finishedStatus, retry.attempts + 1, retry.lockRetries);
+    }
+
+    /**
+     * CREATE INDEX CONCURRENTLY outside a transaction. An index left INVALID by a failed or killed build (this run or
+     * an earlier one) is dropped concurrently and built again.
+     */
+    private void concurrentIndex(Connection c, String id, Step step) throws SQLException {
+        Retry retry = new Retry(step);
+        c.setAutoCommit(true);
+        PostgresJournal.stepStatus(c, id, step.index(), "running", null);
+        String index = step.indexName();
+        while (true) {
+            Boolean valid = index == null ? null : indexValid(c, index);
+            if (Boolean.TRUE.equals(valid)) break; // built by an earlier run that stopped before journalling
+            if (Boolean.FALSE.equals(valid)) dropInvalid(c, index);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET lock_timeout = '" + options.shareUpdateLockTimeoutMs() + "ms'");
+                st.execute("SET statement_timeout = 0");
+                listener.indexBuildStarted(step);
+                st.execute(step.sql());
+            } catch (SQLException e) {
+                resetTimeouts(c);
+                if (index != null && Boolean.FALSE.equals(indexValid(c, index))) dropInvalid(c, index);
+                if ("23505".equals(e.getSQLState())) {
+                    throw new SQLException("the unique index " + index + " cannot be built: the table holds duplicate values ("
+                            + e.getMessage().split("\n")[0] + "); remove the duplicates, then re-run apply", "23505", e);
+                }
+                if (!retry.onLockFailure(c, e)) throw e;
+                continue;
+            } finally {
+                listener.indexBuildFinished(step);
+            }
+            resetTimeouts(c);
+            if (index == null || Boolean.TRUE.equals(indexValid(c, index))) break;
+            dropInvalid(c, index);
+            if (!retry.onLockFailure(c, new SQLException("index " + index + " was built INVALID", LOCK_NOT_AVAILABLE))) {
+                throw new SQLException("index " + index + " stays INVALID after " + retry.attempts + " builds");
+            }
+        }
+        PostgresJournal.stepFinished(c, id, step.index(), finishedStatus, retry.attempts + 1, retry.lockRetries);
+    }
+
+    static Boolean indexValid(Connection c, String index) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(?)")) {
+            ps.setString(1, PostgresPlannerAccess.quoteIdent(index));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBoolean(1) : null;
+            }
+        }
+    }
+
+    private void dropInvalid(Connection c, String index) throws SQLException {
+        listener.log("dropping INVALID index " + index + " left by an interrupted build");
+        try (Statement st = c.createStatement()) {
+            st.execute("SET lock_timeout = '" + options.shareUpdateLockTimeoutMs() + "ms'");
+            st.execute("DROP INDEX CONCURRENTLY IF EXISTS " + PostgresPlannerAccess.quoteIdent(index));
+        } finally {
+            resetTimeouts(c);
+        }
+    }
+
+    /**
+     * Keyset batches by key: each batch finds its upper key, updates the rows in (watermark, upper], records the new
+     * watermark in the same transaction, and commits. The batch size adapts to a target time per batch.
+     */
+    private void backfill(Connection c, String id, Step step, String watermark) throws SQLException {
+        BackfillSpec b = step.backfill();
+        String t = PostgresPlannerAccess.quote(b.table());
+        String k = PostgresPlannerAccess.quoteIdent(b.key());
+        String keyType = keyType(c, b);
+        String pred = b.predicate() == null ? "" : " AND (" + b.predicate() + ")";
+        String write = b.isDelete() ? "DELETE FROM " + t + " WHERE " : "UPDATE " + t + " SET " + b.set() + " WHERE ";
+        String upperFirst = "SELECT max(" + k + ")::text FROM (SELECT " + k + " FROM " + t + " ORDER BY " + k + " LIMIT ?) s";
+        String upperNext = "SELECT max(" + k + ")::text FROM (SELECT " + k + " FROM " + t + " WHERE " + k + " > ?::" + keyType
+                + " ORDER BY " + k + " LIMIT ?) s";
+        String writeFirst = write + k + " <= ?::" + keyType + pred;
+        String writeNext = write + k + " > ?::" + keyType + " AND " + k + " <= ?::" + keyType + pred;
+        long estimate = estimateRows(c, b);
+        long done = 0;
+        int batch = options.backfillInitialBatch();
+        Retry retry = new Retry(step);
+        String last = watermark;
+        listener.backfillStarted(step, estimate);
+        while (true) {
+            throttle(c);
+            long t0 = System.nanoTime();
+            String upper;
+            int rows;
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL lock_timeout = '" + options.lockTimeoutMs() + "ms'");
+                    st.execute("SET LOCAL statement_timeout = '" + options.batchStatementTimeoutMs() + "ms'");
+                }
+                try (PreparedStatement ps = c.prepareStatement(last == null ? upperFirst : upperNext)) {
+                    int p = 1;
+                    if (last != null) ps.setString(p++, last);
+                    ps.setInt(p, batch);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        upper = rs.getString(1);
+                    }
+                }
+                if (upper == null) {
+                    PostgresJournal.stepFinished(c, id, step.index(), finishedStatus, retry.attempts + 1, retry.lockRetries);
+                    c.commit();
+                    c.setAutoCommit(true);
+                    break;
+                }
+                try (PreparedStatement ps = c.prepareStatement(last == null ? writeFirst : writeNext)) {
+                    int p = 1;
+                    if (last != null) ps.setString(p++, last);
+                    ps.setString(p, upper);
+                    rows = ps.executeUpdate();
+                }
+                PostgresJournal.watermark(c, id, step.index(), upper, rows);
+                c.commit();
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                c.setAutoCommit(true);
+                if (!retry.onLockFailure(c, e)) throw e;
+                batch = Math.max(options.backfillMinBatch(), batch / 2);
+                continue;
+            }
+            last = upper;
+            done += rows;
+            double ms = (System.nanoTime() - t0) / 1e6;
+            batch = adapt(batch, ms);
+            listener.backfillProgress(step, done, estimate, batch);
+        }
+        listener.backfillFinished(step, done);
+    }
+
+    /** Doubles or halves the batch to keep each batch near the target time (its row locks are what the app waits on). */
+    int adapt(int batch, double ms) {
+        double target = options.backfillTargetMs();
+        if (ms < target / 2) return Math.min(options.backfillMaxBatch(), batch * 2);
+        if (ms > target * 1.5) return Math.max(options.backfillMinBatch(), batch / 2);
+        return batch;
+    }
+
+    private long lastLagCheck;
+
+    /** Pauses while streaming replicas lag beyond the limit (checked at most every 250 ms). */
+    private void throttle(Connection c) throws SQLException {
+        if (options.maxReplicaLagMs() <= 0) return;
+        long now = System.nanoTime();
+        if (now - lastLagCheck < 250_000_000L) return;
+        lastLagCheck = now;
+        while (true) {
+            long lag = options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLagMs(c);
+            if (lag <= options.maxReplicaLagMs()) return;
+            listener.paused("replica lag " + lag + " ms > " + options.maxReplicaLagMs() + " ms");
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while paused for replica lag");
+            }
+        }
+    }
+
+    static long replicaLagMs(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(max(extract(epoch FROM coalesce(replay_lag, write_lag))) * 1000, 0)::bigint "
+                     + "FROM pg_stat_replication")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String keyType(Connection c, BackfillSpec b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                + "WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped")) {
+            ps.setString(1, PostgresPlannerAccess.quote(b.table()));
+            ps.setString(2, b.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new SQLException("key column " + b.key() + " of " + b.table() + " not found");
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static long estimateRows(Connection c, BackfillSpec b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, PostgresPlannerAccess.quote(b.table()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    private static void resetTimeouts(Connection c) throws SQLException {
+        if (c.isClosed()) return;
+        try (Statement st = c.createStatement()) {
+            st.execute("RESET lock_timeout");
+            st.execute("RESET statement_timeout");
+        } catch (SQLException ignored) {
+            // a broken connection is reported by the statement that needs it
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            if (!c.isClosed() && !c.getAutoCommit()) c.rollback();
+        } catch (SQLException ignored) {
+            // the original failure is the one that matters
+        }
+    }
+
+    static boolean isLockFailure(SQLException e) {
+        String s = e.getSQLState();
+        return LOCK_NOT_AVAILABLE.equals(s) || DEADLOCK.equals(s);
+    }
+
+    /** Bounded retries with exponential backoff and full jitter; names the blockers when the budget is spent. */
+    private final class Retry {
+        final Step step;
+        final long deadline;
+        int attempts;
+        int lockRetries;
+        long waitedMs;
+
+        Retry(Step step) {
+            this.step = step;
+            this.deadline = System.currentTimeMillis() + options.stepRetryBudgetMs();
+        }
+
+        /** Returns normally to retry; false when the failure is not a lock failure; throws when the budget is spent. */
+        boolean onLockFailure(Connection c, SQLException e) throws SQLException {
+            if (!isLockFailure(e)) return false;
+            attempts++;
+            lockRetries++;
+            long cap = Math.min(options.maxBackoffMs(), options.baseBackoffMs() * (1L << Math.min(20, attempts - 1)));
+            long sleep = ThreadLocalRandom.current().nextLong(cap + 1);
+            if (attempts >= options.maxLockAttempts() || System.currentTimeMillis() + sleep > deadline) {
+                List<Blocker> blockers = blockers(c, step);
+                throw new LockNotAcquiredException(step, attempts, waitedMs + (long) attempts * options.lockTimeoutMs(), blockers,
+                        options.lockTimeoutMs());
+            }
+            listener.lockRetry(step, attempts, e.getMessage().split("\n")[0]);
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting to retry");
+            }
+            waitedMs += sleep;
+            return true;
+        }
+    }
+
+    /** A session holding a lock on the step's table. */
+    public record Blocker(int pid, String applicationName, String state, long transactionSeconds, String query) {
+        @Override
+        public String toString() {
+            return "pid " + pid + " (" + (applicationName == null || applicationName.isEmpty() ? "no application_name" : applicationName)
+                    + ", " + state + ", in transaction for " + transactionSeconds + " s: " + query + ")";
+        }
+    }
+
+    static List<Blocker> blockers(Connection c, Step step) {
+        List<Blocker> out = new ArrayList<>();
+        if (step.table() == null) return out;
+        String sql = "SELECT DISTINCT a.pid, a.application_name, a.state, "
+                + "coalesce(extract(epoch FROM now() - a.xact_start), 0)::bigint, left(regexp_replace(a.query, '\\s+', ' ', 'g'), 100) "
+                + "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE l.relation = to_regclass(?) AND l.granted AND a.pid <> pg_backend_pid() ORDER BY 4 DESC";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, PostgresPlannerAccess.quote(step.table()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(new Blocker(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
+            }
+        } catch (SQLException ignored) {
+            // best effort: the lock failure itself is reported either way
+        }
+        return out;
+    }
+}
