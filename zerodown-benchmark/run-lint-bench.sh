@@ -10,6 +10,7 @@
 #   --quick     JMH with 1 fork, 3 warm-up and 3 measured iterations (about 2 minutes instead of 6)
 #   --no-build  reuse the jars already built
 #   --no-jmh / --no-cli   skip one of the two measurements
+#   --wait-quiet          before measuring, wait (up to 30 min) until the CPUs are at least 85% idle for 10 s
 # Environment: ZD_TARGET (build output folder name, default target-bench), RUNS (hyperfine runs, default 10),
 #   WARMUP (hyperfine warm-up runs, default 3).
 #
@@ -22,15 +23,16 @@ bt="${ZD_TARGET:-target-bench}"
 runs="${RUNS:-10}"
 warmup="${WARMUP:-3}"
 files=1000
-quick=0 build=1 jmh=1 cli=1
+quick=0 build=1 jmh=1 cli=1 wait_quiet=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --no-build) build=0 ;;
     --no-jmh) jmh=0 ;;
     --no-cli) cli=0 ;;
+    --wait-quiet) wait_quiet=1 ;;
     --files) files="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run-lint-bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,6 +44,28 @@ folders="$here/$bt/lint-folder"
 out="$here/$bt/lint-bench"
 
 section() { printf '\n==== %s\n' "$*"; }
+
+# Busy share of all CPUs over the next $1 seconds, in percent, from /proc/stat.
+cpu_busy() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep "$1"; b=($(head -1 /proc/stat))
+  local busy=0 total=0 i d
+  for i in 1 2 3 4 5 6 7 8; do
+    d=$(( b[i] - a[i] )); total=$(( total + d ))
+    [ "$i" != 4 ] && [ "$i" != 5 ] && busy=$(( busy + d ))   # 4 idle, 5 iowait
+  done
+  echo $(( total > 0 ? 100 * busy / total : 0 ))
+}
+
+wait_for_quiet() {
+  local waited=0 quiet=0 b
+  while [ "$waited" -lt 1800 ]; do
+    b=$(cpu_busy 2); waited=$((waited + 2))
+    if [ "$b" -le 15 ]; then quiet=$((quiet + 2)); else quiet=0; fi
+    [ "$quiet" -ge 10 ] && { echo "quiet: CPUs <= 15% busy for 10 s (waited ${waited} s)"; return 0; }
+  done
+  echo "warning: the machine did not go quiet in 30 min; measuring anyway" >&2
+}
 
 if [ "$build" = 1 ]; then
   section "build: mvn -q -Pbench -Dzd.target=$bt -pl zerodown-benchmark -am package -DskipTests"
@@ -65,6 +89,12 @@ echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) before"
 section "generate: java -cp $bench_jar io.zerodown.benchmark.MigrationFolderGenerator [--mysql] --files $files DIR"
 java -cp "$bench_jar" io.zerodown.benchmark.MigrationFolderGenerator --files "$files" "$folders/postgres"
 java -cp "$bench_jar" io.zerodown.benchmark.MigrationFolderGenerator --files "$files" --mysql "$folders/mysql"
+
+if [ "$wait_quiet" = 1 ]; then
+  section "waiting for a quiet machine"
+  wait_for_quiet
+fi
+echo "cpu busy (other processes), 3 s sample before measuring: $(cpu_busy 3)%"
 
 if [ "$jmh" = 1 ]; then
   jmh_opts=()
@@ -128,5 +158,6 @@ if [ "$cli" = 1 ]; then
 fi
 
 section "done"
+echo "cpu busy, 3 s sample after: $(cpu_busy 3)%"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) after"
 echo "results: $out"

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * <p>A pure function of the target, the statement, the table as the migrations leave it ({@link TableState}: column
  * types and charsets, FULLTEXT/SPATIAL indexes, ROW_FORMAT, ENUM members) and a few session {@link Conditions}.
  * Sources: the operation matrix and version hazards of {@code mysql-online-ddl.md} §2–§3; the MariaDB rows were
- * re-checked against MariaDB 10.11 (see {@code MariaDbPredictionIT}). Where a fact is marked unverified there, the
+ * re-checked against MariaDB 10.11 (see {@code MariaDbPredictionTest}). Where a fact is marked unverified there, the
  * reason says so.
  *
  * <p>Every algorithm, INSTANT included, takes an exclusive metadata lock briefly at start and end; that is not part
@@ -211,13 +211,13 @@ public final class MysqlAlterPredictor {
         for (AlterAction a : alter.actions()) {
             if (a instanceof AlterAction.Algorithm al) reqAlg = al.value().toUpperCase(Locale.ROOT);
             else if (a instanceof AlterAction.Lock lk) reqLock = lk.value().toUpperCase(Locale.ROOT);
-            else clauses.addAll(f.clause(a, alter.table()));
+            else clauses.addAll(f.clause(a));
         }
         if (cond.onlineKeyword() && reqLock == null) reqLock = "NONE";
         clauses = f.pairPrimaryKeys(clauses);
         clauses = f.oneFulltextPerStatement(clauses);
         clauses = f.beforeInstantExisted(clauses);
-        return f.combine(alter.table(), clauses, reqAlg, reqLock);
+        return f.combine(clauses, reqAlg, reqLock);
     }
 
     /**
@@ -245,7 +245,10 @@ public final class MysqlAlterPredictor {
         return null;
     }
 
-    /** MySQL 8.0.29 wrote instant ADD/DROP COLUMN in a format crash recovery and XtraBackup cannot read. */
+    /**
+     * INSTANT ADD/DROP COLUMN is hazardous on this release: MySQL 8.0.29 wrote a redo-log format that crash recovery
+     * and XtraBackup misread; MariaDB before 10.4.9 / 10.6.9 has instant-ALTER corruption bugs.
+     */
     public static boolean instantColumnHazard(Target target) {
         Version v = target.version();
         if (target.engine() == Engine.MYSQL) return v.major() == 8 && v.minor() == 0 && v.patch() == 29;
@@ -390,7 +393,7 @@ public final class MysqlAlterPredictor {
                     reason);
         }
 
-        List<Clause> clause(AlterAction a, Name tableName) {
+        List<Clause> clause(AlterAction a) {
             if (a instanceof AlterAction.AddColumn ac) return addColumn(a, ac.column());
             if (a instanceof AlterAction.DropColumn dc) return List.of(dropColumn(a, dc.column()));
             if (a instanceof AlterAction.RenameColumn rc) return List.of(renameColumn(a, rc.from(), rc.to()));
@@ -410,16 +413,16 @@ public final class MysqlAlterPredictor {
             if (a instanceof AlterAction.AddConstraint ac) return List.of(addConstraint(a, ac.constraint()));
             if (a instanceof AlterAction.DropConstraint dc) return List.of(dropConstraint(a, dc));
             if (a instanceof AlterAction.RenameTable rt) {
-                return List.of(instant(a, Op.RENAME_TABLE, null, "renaming " + this.tableName + " to " + rt.to() + " changes only the data dictionary"));
+                return List.of(instant(a, Op.RENAME_TABLE, null, "renaming " + tableName + " to " + rt.to() + " changes only the data dictionary"));
             }
             if (a instanceof AlterAction.ConvertCharset cc) {
                 return List.of(copy(a, Op.CONVERT_CHARSET, null, true, true, "CONVERT TO CHARACTER SET " + cc.charset()
-                        + " re-encodes every text column of " + this.tableName));
+                        + " re-encodes every text column of " + tableName));
             }
             if (a instanceof AlterAction.TableOption to) return List.of(tableOption(a, to.name(), to.value()));
             if (a instanceof AlterAction.CatalogOnly co) {
                 if (ENFORCED.matcher(co.what()).find() && !NOT_ENFORCED.matcher(co.what()).find()) {
-                    return List.of(copy(a, Op.ADD_CHECK, null, true, false, "enforcing a CHECK constraint validates every row of " + this.tableName + " (assumed COPY, ⚠ unverified)"));
+                    return List.of(copy(a, Op.ADD_CHECK, null, true, false, "enforcing a CHECK constraint validates every row of " + tableName + " (assumed COPY, ⚠ unverified)"));
                 }
                 return List.of(metadata(a, Op.TABLE_METADATA, null, "'" + abbreviate(co.what()) + "' changes only the data dictionary"));
             }
@@ -665,7 +668,7 @@ public final class MysqlAlterPredictor {
 
         Clause dropIndex(AlterAction a, String name) {
             if (isPrimary(name)) return dropPrimaryKey(a);
-            return metadata(a, Op.DROP_INDEX, null, "DROP INDEX " + name + " changes only metadata");
+            return inplace(a, Op.DROP_INDEX, null, false, Lock.NONE, "DROP INDEX " + name + " changes only metadata");
         }
 
         Clause dropPrimaryKey(AlterAction a) {
@@ -910,7 +913,7 @@ public final class MysqlAlterPredictor {
             return c.certain() ? w + 2 : w;
         }
 
-        Prediction combine(Name tableName, List<Clause> clauses, String reqAlg, String reqLock) {
+        Prediction combine(List<Clause> clauses, String reqAlg, String reqLock) {
             List<Clause> effective = new ArrayList<>();
             String[] why = new String[1];
             Outcome best = outcome(clauses, false, effective, why);
@@ -953,7 +956,7 @@ public final class MysqlAlterPredictor {
                                 || c.op() == Op.ORDER_BY || c.op() == Op.ADD_FULLTEXT_INDEX || c.op() == Op.ADD_SPATIAL_INDEX
                                 || c.algorithm() == Algorithm.COPY && !c.onlineCopy());
                         out = new Outcome(Algorithm.COPY, onlineOk ? Lock.NONE : Lock.SHARED, true);
-                        reason = "explicit ALGORITHM=COPY copies " + this.tableName + " although the change needs only "
+                        reason = "explicit ALGORITHM=COPY copies " + tableName + " although the change needs only "
                                 + describe(best.algorithm(), best.rebuild(), best.lock()) + " (" + reason + ")";
                         if (best.algorithm() == Algorithm.COPY) reason = why[0];
                         break;

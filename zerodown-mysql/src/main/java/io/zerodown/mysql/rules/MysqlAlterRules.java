@@ -32,6 +32,11 @@ import static io.zerodown.mysql.rules.MyRuleSupport.info;
 /**
  * Statement-level verdicts of the predictor: COPY, explicit LOCK levels and options the server refuses, instant
  * clauses spoiled by the clauses beside them, the metadata-lock wait, large tables, and version hazards.
+ *
+ * <p>{@value #LARGE_TABLE} needs row counts from a live catalog ({@code TableState.estimatedRows}, e.g. from
+ * {@code information_schema.TABLES}); migrations alone never carry them, so without a catalog it stays silent.
+ * Likewise the instant row-version cap (64 per table, {@code INNODB_TABLES.TOTAL_ROW_VERSIONS}) needs the catalog and
+ * is not checked here.
  */
 public final class MysqlAlterRules implements Rule {
     public static final String ALGORITHM_COPY = "my.alter.algorithm-copy";

@@ -199,17 +199,13 @@ public final class MysqlColumnRules implements Rule {
                         .append(", ALGORITHM=INSTANT;\n");
             }
         }
-        fix.append(removedOrReordered(fix) ? "-- removing or reordering members needs a copy; do it online:\n" : "")
-                .append(MyRuleSupport.onlineCopyTools(ctx, table, MyRuleSupport.alterBody(ctx)));
+        if (fix.length() > 0) fix.append("-- removing or reordering members needs a copy; do that part online:\n");
+        fix.append(MyRuleSupport.onlineCopyTools(ctx, table, MyRuleSupport.alterBody(ctx)));
         ctx.finding(ENUM_SET).severity(MyRuleSupport.copySeverity(p, c.certain()))
                 .message(c.reason() + " → " + p.describe() + " on " + table + ". " + MyRuleSupport.copyImpact(ctx, p, table))
                 .fix(fix.toString())
                 .zerodownMakesSafe(c.certain() ? MyRuleSupport.ONLINE_COPY_PLAN : null)
                 .report();
-    }
-
-    private static boolean removedOrReordered(StringBuilder fix) {
-        return fix.length() > 0;
     }
 
     private static String columnTail(ColumnDef def) {

@@ -310,15 +310,15 @@ public final class PostgresPlanner {
             } else if (col.defaultValue() != null && !col.defaultValue().isNullLiteral()) {
                 // a non-volatile default is stored once in the catalog: no backfill needed
                 add(Phase.EXPAND, StepKind.TRANSACTIONAL, "set default of " + col.name(), "ALTER TABLE " + qt + " ALTER COLUMN "
-                        + qc + " SET DEFAULT " + col.defaultValue().text(), "ACCESS EXCLUSIVE (brief)", table, null, null, null);
+                        + qc + " SET DEFAULT " + col.defaultValue().text(), "ACCESS EXCLUSIVE (brief)", table, null, "", null);
             }
             if (fill != null) {
                 add(Phase.EXPAND, StepKind.TRANSACTIONAL, "default for new rows", "ALTER TABLE " + qt + " ALTER COLUMN " + qc
-                        + " SET DEFAULT " + fill, "ACCESS EXCLUSIVE (brief)", table, null, null, null);
+                        + " SET DEFAULT " + fill, "ACCESS EXCLUSIVE (brief)", table, null, "", null);
                 String key = key(t, table);
                 add(Phase.BACKFILL, StepKind.BACKFILL, "backfill " + col.name() + " in batches",
                         "UPDATE " + qt + " SET " + qc + " = " + fill + " WHERE " + qi(key) + " > :last AND " + qi(key)
-                                + " <= :upper AND " + qc + " IS NULL", "ROW EXCLUSIVE (row locks per batch)", table, null, null,
+                                + " <= :upper AND " + qc + " IS NULL", "ROW EXCLUSIVE (row locks per batch)", table, null, "",
                         new BackfillSpec(table, key, qc + " = " + fill, qc + " IS NULL"));
             }
             if (col.notNull() || serial || col.primaryKey()) notNullSteps(table, col.name(), true);
@@ -378,9 +378,9 @@ public final class PostgresPlanner {
                     "ALTER TABLE " + qt + " VALIDATE CONSTRAINT " + qi(check), "SHARE UPDATE EXCLUSIVE", table, null, "", null);
             add(Phase.CONTRACT, StepKind.TRANSACTIONAL, "set NOT NULL on " + column + " (proven by the CHECK: no scan)",
                     "ALTER TABLE " + qt + " ALTER COLUMN " + qi(column) + " SET NOT NULL", "ACCESS EXCLUSIVE (brief)", table, null,
-                    newColumn ? null : "ALTER TABLE " + qt + " ALTER COLUMN " + qi(column) + " DROP NOT NULL", null);
+                    newColumn ? "" : "ALTER TABLE " + qt + " ALTER COLUMN " + qi(column) + " DROP NOT NULL", null);
             add(Phase.CONTRACT, StepKind.TRANSACTIONAL, "drop helper CHECK " + check,
-                    "ALTER TABLE " + qt + " DROP CONSTRAINT IF EXISTS " + qi(check), "ACCESS EXCLUSIVE (brief)", table, null, null, null);
+                    "ALTER TABLE " + qt + " DROP CONSTRAINT IF EXISTS " + qi(check), "ACCESS EXCLUSIVE (brief)", table, null, "", null);
         }
 
         private void addConstraint(TableState t, Name table, ConstraintDef cd, String clause) {
