@@ -78,7 +78,7 @@ section "3. LintPhases (ms; pass 1 is cold, as in the CLI)"
 java $flags -cp "$bench_jar" io.zerodown.benchmark.LintPhases --target postgres:18 --passes 5 "$folder" | tee "$out/phases.txt"
 
 section "4. CliProfile (one run, report to stdout discarded)"
-java $flags -cp "$cli_jar:$bench_jar" io.zerodown.benchmark.CliProfile lint --runner flyway "$folder" 2>&1 > /dev/null \
+{ java $flags -cp "$cli_jar:$bench_jar" io.zerodown.benchmark.CliProfile lint --runner flyway "$folder" 2>&1 > /dev/null || true; } \
   | sed -n '/--- CliProfile/,$p' | tee "$out/cliprofile.txt"
 
 section "5. JFR execution samples of one lint run, by pipeline part"
