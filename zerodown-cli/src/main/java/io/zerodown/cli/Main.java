@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 /** Entry point of the {@code zerodown} command. Exit codes: 0 clean, 1 error findings, 2 bad usage or input. */
 @CommandLine.Command(name = "zerodown", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Safe, zero-downtime schema changes for PostgreSQL, MySQL and MariaDB.",
-        subcommands = {LintCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LintCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, VerifyCommand.class,
+                RollbackCommand.class, BaselineCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -41,6 +42,11 @@ public final class Main implements Runnable {
             if (ex instanceof UnreadableInputException || ex instanceof InvalidTargetException
                     || ex instanceof InvalidConfigException) {
                 err.println("zerodown: " + ex.getMessage());
+                return 2;
+            }
+            if (ex instanceof java.sql.SQLException sql) {
+                err.println("zerodown: database error" + (sql.getSQLState() == null ? "" : " (SQLSTATE " + sql.getSQLState() + ")")
+                        + ": " + sql.getMessage());
                 return 2;
             }
             if (ex instanceof ZerodownException) {

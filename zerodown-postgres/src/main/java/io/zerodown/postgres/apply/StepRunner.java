@@ -159,8 +159,9 @@ final class StepRunner {
     }
 
     /**
-     * Keyset batches by key: each batch finds its upper key, updates the rows in (watermark, upper], records the new
-     * watermark in the same transaction, and commits. The batch size adapts to a target time per batch.
+     * Keyset batches by key. Each batch is one autocommitted statement (one round trip): it picks the next keys after
+     * the watermark, updates those rows, and records the new watermark and row count in the journal, all atomically.
+     * The batch size adapts to a target time per batch, because a batch's row locks are what app writes wait on.
      */
     private void backfill(Connection c, String id, Step step, String watermark) throws SQLException {
         BackfillSpec b = step.backfill();
@@ -169,65 +170,61 @@ final class StepRunner {
         String keyType = keyType(c, b);
         String pred = b.predicate() == null ? "" : " AND (" + b.predicate() + ")";
         String write = b.isDelete() ? "DELETE FROM " + t + " WHERE " : "UPDATE " + t + " SET " + b.set() + " WHERE ";
-        String upperFirst = "SELECT max(" + k + ")::text FROM (SELECT " + k + " FROM " + t + " ORDER BY " + k + " LIMIT ?) s";
-        String upperNext = "SELECT max(" + k + ")::text FROM (SELECT " + k + " FROM " + t + " WHERE " + k + " > ?::" + keyType
-                + " ORDER BY " + k + " LIMIT ?) s";
-        String writeFirst = write + k + " <= ?::" + keyType + pred;
-        String writeNext = write + k + " > ?::" + keyType + " AND " + k + " <= ?::" + keyType + pred;
+        String sql = "WITH b AS (SELECT " + k + " FROM " + t + " %s ORDER BY " + k + " LIMIT ?), "
+                + "m AS (SELECT max(" + k + ") AS hi FROM b), "
+                + "u AS (" + write + "%s" + k + " <= (SELECT hi FROM m)" + pred + " RETURNING 1), "
+                + "j AS (UPDATE zerodown.steps SET watermark = coalesce((SELECT hi FROM m)::text, watermark), "
+                + "rows_done = rows_done + (SELECT count(*) FROM u), status = 'running', started_at = coalesce(started_at, now()) "
+                + "WHERE migration_id = ? AND idx = ?) "
+                + "SELECT (SELECT hi FROM m)::text, (SELECT count(*) FROM u)";
+        String first = String.format(sql, "", "");
+        String next = String.format(sql, "WHERE " + k + " > ?::" + keyType, k + " > ?::" + keyType + " AND ");
         long estimate = estimateRows(c, b);
         long done = 0;
         int batch = options.backfillInitialBatch();
         Retry retry = new Retry(step);
         String last = watermark;
         listener.backfillStarted(step, estimate);
-        while (true) {
-            throttle(c);
-            long t0 = System.nanoTime();
-            String upper;
-            int rows;
-            c.setAutoCommit(false);
-            try {
-                try (Statement st = c.createStatement()) {
-                    st.execute("SET LOCAL lock_timeout = '" + options.lockTimeoutMs() + "ms'");
-                    st.execute("SET LOCAL statement_timeout = '" + options.batchStatementTimeoutMs() + "ms'");
-                }
-                try (PreparedStatement ps = c.prepareStatement(last == null ? upperFirst : upperNext)) {
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET lock_timeout = '" + options.lockTimeoutMs() + "ms'");
+            st.execute("SET statement_timeout = '" + options.batchStatementTimeoutMs() + "ms'");
+        }
+        try (PreparedStatement firstPs = c.prepareStatement(first); PreparedStatement nextPs = c.prepareStatement(next)) {
+            while (true) {
+                throttle(c);
+                long t0 = System.nanoTime();
+                String upper;
+                long rows;
+                try {
+                    PreparedStatement ps = last == null ? firstPs : nextPs;
                     int p = 1;
                     if (last != null) ps.setString(p++, last);
-                    ps.setInt(p, batch);
+                    ps.setInt(p++, batch);
+                    if (last != null) ps.setString(p++, last);
+                    ps.setString(p++, id);
+                    ps.setInt(p, step.index());
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         upper = rs.getString(1);
+                        rows = rs.getLong(2);
                     }
+                } catch (SQLException e) {
+                    if (!retry.onLockFailure(c, e)) throw e;
+                    batch = Math.max(options.backfillMinBatch(), batch / 2);
+                    continue;
                 }
-                if (upper == null) {
-                    PostgresJournal.stepFinished(c, id, step.index(), finishedStatus, retry.attempts + 1, retry.lockRetries);
-                    c.commit();
-                    c.setAutoCommit(true);
-                    break;
-                }
-                try (PreparedStatement ps = c.prepareStatement(last == null ? writeFirst : writeNext)) {
-                    int p = 1;
-                    if (last != null) ps.setString(p++, last);
-                    ps.setString(p, upper);
-                    rows = ps.executeUpdate();
-                }
-                PostgresJournal.watermark(c, id, step.index(), upper, rows);
-                c.commit();
-                c.setAutoCommit(true);
-            } catch (SQLException e) {
-                rollbackQuietly(c);
-                c.setAutoCommit(true);
-                if (!retry.onLockFailure(c, e)) throw e;
-                batch = Math.max(options.backfillMinBatch(), batch / 2);
-                continue;
+                if (upper == null) break;
+                last = upper;
+                done += rows;
+                double ms = (System.nanoTime() - t0) / 1e6;
+                batch = adapt(batch, ms);
+                listener.backfillProgress(step, done, estimate, batch);
             }
-            last = upper;
-            done += rows;
-            double ms = (System.nanoTime() - t0) / 1e6;
-            batch = adapt(batch, ms);
-            listener.backfillProgress(step, done, estimate, batch);
+        } finally {
+            resetTimeouts(c);
         }
+        PostgresJournal.stepFinished(c, id, step.index(), finishedStatus, retry.attempts + 1, retry.lockRetries);
         listener.backfillFinished(step, done);
     }
 
@@ -282,7 +279,8 @@ final class StepRunner {
     }
 
     private static long estimateRows(Connection c, BackfillSpec b) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint "
+                + "ELSE (pg_relation_size(oid) / 100)::bigint END FROM pg_class WHERE oid = to_regclass(?)")) {
             ps.setString(1, PostgresPlannerAccess.quote(b.table()));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;

@@ -1,0 +1,93 @@
+package io.zerodown.cli;
+
+import io.zerodown.core.source.MigrationFile;
+import io.zerodown.core.source.MigrationScanner;
+import io.zerodown.core.lint.LintEngine;
+import io.zerodown.postgres.apply.ApplyOptions;
+import io.zerodown.postgres.apply.PostgresApplier;
+import io.zerodown.postgres.apply.PostgresVerifier;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@CommandLine.Command(name = "apply", sortOptions = false,
+        description = {"Run all pending migrations with zero downtime: short lock timeouts with bounded retries, concurrent",
+                "index builds, NOT VALID + VALIDATE, batched backfills; journalled so a re-run resumes where it stopped."})
+final class ApplyCommand implements Callable<Integer> {
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @CommandLine.Mixin
+    Database.UrlOption url = new Database.UrlOption();
+
+    @CommandLine.Option(names = "--dry-run", description = "print the plan and run nothing")
+    boolean dryRun;
+
+    @CommandLine.Option(names = "--allow-breaking", description = "run drops and renames of columns and tables as written")
+    boolean allowBreaking;
+
+    @CommandLine.Option(names = "--lock-timeout", defaultValue = "100ms", paramLabel = "DURATION",
+            description = "lock_timeout of each lock-taking step (default: ${DEFAULT-VALUE})")
+    String lockTimeout;
+
+    @CommandLine.Option(names = "--batch-time", defaultValue = "30ms", paramLabel = "DURATION",
+            description = "target time of one backfill batch (default: ${DEFAULT-VALUE})")
+    String batchTime;
+
+    @CommandLine.Option(names = "--max-replica-lag", defaultValue = "10s", paramLabel = "DURATION",
+            description = "pause backfills while a streaming replica lags more (default: ${DEFAULT-VALUE}; 0 = never)")
+    String maxLag;
+
+    @CommandLine.Option(names = "--no-verify", description = "skip the comparison with the naive SQL on a scratch database")
+    boolean noVerify;
+
+    @CommandLine.Parameters(paramLabel = "PATH", arity = "1..*", description = "migration files or folders")
+    List<Path> paths = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (dryRun) {
+            PlanCommand plan = new PlanCommand();
+            plan.main = main;
+            plan.url = url;
+            plan.format = "text";
+            plan.allowBreaking = allowBreaking;
+            plan.paths = paths;
+            return plan.call();
+        }
+        List<MigrationFile> files = MigrationScanner.standard().scan(paths);
+        ApplyOptions o = ApplyOptions.defaults().withAllowBreaking(allowBreaking)
+                .withLockTimeoutMs(ms(lockTimeout, "--lock-timeout"))
+                .withBackfill(ms(batchTime, "--batch-time"), 1_000, 100, 50_000)
+                .withReplicaLag(ms(maxLag, "--max-replica-lag"), null);
+        try (Database db = Database.open(url, true, main.err)) {
+            main.out.println("database: " + db.connections.display());
+            ConsoleListener listener = new ConsoleListener(main.out, System.console() != null, db.connections);
+            PostgresApplier.Outcome out = new PostgresApplier(db.connections, o, listener).apply(files);
+            if (out.applied().isEmpty()) main.out.println("nothing to apply (" + out.alreadyApplied().size() + " already applied)");
+            for (String d : out.drift()) main.out.println("drift: " + d);
+            int problems = 0;
+            try (Connection c = db.connections.open()) {
+                for (String p : PostgresVerifier.checkLive(c, out.plans())) {
+                    main.out.println("verify: " + p);
+                    problems++;
+                }
+            }
+            if (!noVerify && !out.applied().isEmpty()) problems += VerifyCommand.compare(main, db, files, out.plans());
+            return problems == 0 ? 0 : 1;
+        }
+    }
+
+    static long ms(String d, String flag) {
+        Long v = LintEngine.parseDurationMs(d, 1);
+        if (v == null || v < 0) {
+            throw new io.zerodown.api.ZerodownException(flag + ": '" + d + "' is not a duration (e.g. 100ms, 2s, 1min)");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,170 @@
+package io.zerodown.cli;
+
+import io.zerodown.core.plan.MigrationPlan;
+import io.zerodown.core.plan.Step;
+import io.zerodown.postgres.apply.ApplyListener;
+import io.zerodown.postgres.apply.PostgresConnections;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+
+/**
+ * Prints apply's progress: one line per step, a progress bar (rows, rows/s, ETA) for backfills and concurrent index
+ * builds on a terminal, plain log lines every few seconds otherwise.
+ */
+final class ConsoleListener implements ApplyListener {
+    private final PrintStream out;
+    private final boolean terminal;
+    private final PostgresConnections db;
+    private ProgressBar bar;
+    private long lastLine;
+    private Thread indexPoller;
+
+    ConsoleListener(PrintStream out, boolean terminal, PostgresConnections db) {
+        this.out = out;
+        this.terminal = terminal;
+        this.db = db;
+    }
+
+    @Override
+    public void log(String line) {
+        out.println("  " + line);
+    }
+
+    @Override
+    public void migrationStarted(MigrationPlan plan, boolean resumed) {
+        out.println((resumed ? "resuming " : "applying ") + plan.file() + " (" + plan.steps().size() + " steps)");
+    }
+
+    @Override
+    public void migrationFinished(MigrationPlan plan) {
+        out.println("done " + plan.file());
+    }
+
+    @Override
+    public void stepStarted(MigrationPlan plan, Step step) {
+        out.println("  [" + step.index() + "] " + step.phase().name().toLowerCase() + ": " + step.description()
+                + "  (" + step.lock() + ")");
+    }
+
+    @Override
+    public void stepFinished(MigrationPlan plan, Step step, long millis) {
+        if (millis > 1000) out.println("      " + millis + " ms");
+    }
+
+    @Override
+    public void lockRetry(Step step, int attempt, String reason) {
+        out.println("      lock not granted within the timeout, retry " + attempt + " (" + reason + ")");
+    }
+
+    @Override
+    public void paused(String reason) {
+        long now = System.currentTimeMillis();
+        if (now - lastLine > 2000) {
+            out.println("      paused: " + reason);
+            lastLine = now;
+        }
+    }
+
+    @Override
+    public void backfillStarted(Step step, long estimatedRows) {
+        if (terminal) {
+            bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, estimatedRows))
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed().setMaxRenderedLength(100)
+                    .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS).continuousUpdate().build();
+        }
+    }
+
+    @Override
+    public void backfillProgress(Step step, long rowsDone, long estimatedRows, int batchSize) {
+        if (bar != null) {
+            if (rowsDone > bar.getMax()) bar.maxHint(rowsDone);
+            bar.stepTo(rowsDone);
+            bar.setExtraMessage("batch " + batchSize);
+        } else {
+            long now = System.currentTimeMillis();
+            if (now - lastLine > 5000) {
+                out.println("      backfill: " + rowsDone + " of ~" + estimatedRows + " rows, batch " + batchSize);
+                lastLine = now;
+            }
+        }
+    }
+
+    @Override
+    public void backfillFinished(Step step, long rowsDone) {
+        if (bar != null) {
+            bar.stepTo(rowsDone);
+            bar.maxHint(rowsDone);
+            bar.close();
+            bar = null;
+        }
+        out.println("      backfilled " + rowsDone + " rows");
+    }
+
+    /** Polls pg_stat_progress_create_index on its own connection while a concurrent index builds. */
+    @Override
+    public void indexBuildStarted(Step step) {
+        if (db == null) return;
+        indexPoller = new Thread(() -> pollIndex(step), "zerodown-index-progress");
+        indexPoller.setDaemon(true);
+        indexPoller.start();
+    }
+
+    @Override
+    public void indexBuildFinished(Step step) {
+        if (indexPoller != null) {
+            indexPoller.interrupt();
+            try {
+                indexPoller.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            indexPoller = null;
+        }
+    }
+
+    private void pollIndex(Step step) {
+        ProgressBar pb = null;
+        try (Connection c = db.open();
+             PreparedStatement ps = c.prepareStatement("SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total "
+                     + "FROM pg_stat_progress_create_index WHERE relid = to_regclass(?)")) {
+            ps.setString(1, step.table() == null ? "" : step.table().toString());
+            long lastPrint = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        long total = Math.max(rs.getLong(3), rs.getLong(5));
+                        long done = rs.getLong(3) > 0 ? rs.getLong(2) : rs.getLong(4);
+                        if (terminal) {
+                            if (pb == null && total > 0) {
+                                pb = new ProgressBarBuilder().setTaskName("index").setInitialMax(total)
+                                        .setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(100).build();
+                            }
+                            if (pb != null) {
+                                pb.maxHint(Math.max(total, 1));
+                                pb.stepTo(done);
+                                pb.setExtraMessage(rs.getString(1));
+                            }
+                        } else if (System.currentTimeMillis() - lastPrint > 5000) {
+                            out.println("      index build: " + rs.getString(1) + " " + done + "/" + total);
+                            lastPrint = System.currentTimeMillis();
+                        }
+                    }
+                }
+                Thread.sleep(Duration.ofMillis(250).toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ignored) {
+            // progress is cosmetic; the build itself reports failures
+        } finally {
+            if (pb != null) pb.close();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.zerodown.cli;
+
+import io.zerodown.postgres.apply.ApplyOptions;
+import io.zerodown.postgres.apply.PostgresRollback;
+import picocli.CommandLine;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@CommandLine.Command(name = "rollback", description = "Undo the completed steps of the in-flight or failed migration (or the one "
+        + "named), newest first; refuses, changing nothing, when a step cannot be undone without losing data.")
+final class RollbackCommand implements Callable<Integer> {
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @CommandLine.Mixin
+    Database.UrlOption url = new Database.UrlOption();
+
+    @CommandLine.Option(names = "--migration", paramLabel = "ID", description = "the migration to undo (default: the one in flight)")
+    String migration;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Database db = Database.open(url, false, main.err)) {
+            List<String> undone = new PostgresRollback(db.connections, ApplyOptions.defaults(),
+                    new ConsoleListener(main.out, false, null)).rollback(migration);
+            main.out.println("rolled back: " + undone.size() + " step(s) undone");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.zerodown.cli;
+
+import io.zerodown.postgres.apply.PostgresJournal;
+import picocli.CommandLine;
+
+import java.sql.Connection;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@CommandLine.Command(name = "status", description = "Show the migration history, the in-flight migration with its current step and "
+        + "backfill progress, and failures with their reason.")
+final class StatusCommand implements Callable<Integer> {
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @CommandLine.Mixin
+    Database.UrlOption url = new Database.UrlOption();
+
+    @Override
+    public Integer call() throws Exception {
+        try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
+            main.out.println("database: " + db.connections.display());
+            Map<String, PostgresJournal.Entry> all = PostgresJournal.migrations(c);
+            if (all.isEmpty()) {
+                main.out.println("no zerodown migrations recorded");
+                return 0;
+            }
+            for (PostgresJournal.Entry e : all.values()) {
+                main.out.printf("%-10s %-12s %-40s %s%s%n", e.id(), e.status(), e.file(),
+                        e.finishedAt() != null ? e.finishedAt() : "started " + e.startedAt(),
+                        e.error() == null ? "" : "\n           reason: " + e.error());
+                if (e.status().equals("running") || e.status().equals("failed")) {
+                    for (PostgresJournal.StepRow s : PostgresJournal.steps(c, e.id())) {
+                        String extra = s.rowsDone() > 0 ? ", " + s.rowsDone() + " rows, watermark " + s.watermark() : "";
+                        main.out.printf("    [%d] %-8s %-8s %s (attempts %d, lock retries %d%s)%s%n", s.index(),
+                                s.phase().toLowerCase(), s.status(), s.description(), s.attempts(), s.lockRetries(), extra,
+                                s.error() == null ? "" : "\n         error: " + s.error());
+                    }
+                    main.out.println("    resume with 'zerodown apply', or undo with 'zerodown rollback'");
+                }
+            }
+            return 0;
+        }
+    }
+}
