@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 /** Entry point of the {@code zerodown} command. Exit codes: 0 clean, 1 error findings, 2 bad usage or input. */
 @CommandLine.Command(name = "zerodown", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Safe, zero-downtime schema changes for PostgreSQL, MySQL and MariaDB.",
-        subcommands = {LintCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, VerifyCommand.class,
+        subcommands = {LintCommand.class, DemoCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, VerifyCommand.class,
                 RollbackCommand.class, BaselineCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
