@@ -123,7 +123,8 @@ public final class PostgresLocks {
         } else if (a instanceof AlterAction.AlterColumnType act) {
             ColumnState c = t == null ? null : t.column(act.column());
             PostgresTypes.Change ch = c == null ? PostgresTypes.Change.REWRITE : PostgresTypes.change(c.type, act.type(), act.using());
-            acc.add(table, Mode.ACCESS_EXCLUSIVE, ch == PostgresTypes.Change.REWRITE || ch == PostgresTypes.Change.NO_REWRITE_IF_UTC
+            boolean utc = ch == PostgresTypes.Change.NO_REWRITE_IF_UTC && ctx.tx().timeZoneIsUtc();
+            acc.add(table, Mode.ACCESS_EXCLUSIVE, ch == PostgresTypes.Change.REWRITE || ch == PostgresTypes.Change.NO_REWRITE_IF_UTC && !utc
                     ? Effect.REWRITE : ch == PostgresTypes.Change.NO_REWRITE_INDEX_REBUILD ? Effect.SCAN : Effect.CATALOG);
         } else if (a instanceof AlterAction.SetNotNull sn) {
             boolean proven = pg12 && t != null && t.constraints.values().stream()

@@ -139,6 +139,12 @@ public final class LintEngine {
                         .message("Not analysed: " + u.reason() + ". zerodown could not parse this statement, so it "
                                 + "cannot tell which lock it takes; review it by hand.")
                         .report();
+            } else if (stmt instanceof Stmt.Opaque o) {
+                counters[1]++;
+                ctx.finding(CoreRules.NOT_ANALYSED).severity(Severity.INFO)
+                        .message("Not analysed: " + o.reason() + "; zerodown cannot tell which locks it takes. Review the "
+                                + "statements it runs by hand (zerodown apply runs it as written under lock_timeout).")
+                        .report();
             } else if (stmt instanceof Stmt.AlterTable at) {
                 for (AlterAction a : at.actions()) {
                     if (a instanceof AlterAction.Unknown unknown) {
@@ -249,6 +255,10 @@ public final class LintEngine {
                 Long ms = parseDurationMs(sv.value(), name.equals("lock_wait_timeout") ? 1000 : 1);
                 if (sv.local() && tx.inTransaction()) tx.localLockTimeoutMs = ms;
                 else tx.sessionLockTimeoutMs = ms;
+            } else if (name.equals("timezone")) {
+                String v = sv.value().trim().toLowerCase(Locale.ROOT);
+                tx.timeZoneUtc = v.equals("utc") || v.equals("etc/utc") || v.equals("gmt") || v.equals("z") || v.equals("+00")
+                        || v.equals("0") || v.equals("zulu");
             } else if (name.equals("statement_timeout") || name.equals("max_statement_time")
                     || name.equals("max_execution_time")) {
                 Long ms = parseDurationMs(sv.value(), 1);

@@ -29,6 +29,8 @@ public final class TxState {
     boolean reportedStatementTimeout;
     boolean unitHasTransactional;
     boolean reportedLockTimeout;
+    /** SET TimeZone = 'UTC' (or an equivalent) is in effect for the session. */
+    boolean timeZoneUtc;
 
     public boolean inTransaction() {
         return runnerWrapped || explicitOpen;
@@ -50,6 +52,10 @@ public final class TxState {
 
     public void markStatementsAfterAelReported() {
         reportedStatementsAfterAel = true;
+    }
+
+    public boolean timeZoneIsUtc() {
+        return timeZoneUtc;
     }
 
     public boolean reportedLockTimeoutForRules() {

@@ -123,6 +123,13 @@ public interface Stmt {
     record Other(String kind, ParsedBy parsedBy) implements Stmt {
     }
 
+    /**
+     * Valid SQL whose effect zerodown cannot see: a DO block, a procedure CALL, EXECUTE of a prepared statement.
+     * Reported as not analysed; apply runs it as written under lock_timeout.
+     */
+    record Opaque(String kind, String reason) implements Stmt {
+    }
+
     /** Nobody could parse it; reported as not analysed. */
     record Unparsed(String reason) implements Stmt {
     }

@@ -72,8 +72,16 @@ public final class DdlParser {
                 return new Stmt.Transaction(Stmt.Transaction.Kind.ROLLBACK);
             case "SAVEPOINT": case "RELEASE":
                 return new Stmt.Transaction(Stmt.Transaction.Kind.SAVEPOINT);
-            case "COMMENT": case "GRANT": case "REVOKE": case "DO": case "ANALYZE": case "ANALYSE": case "NOTIFY":
-            case "LISTEN": case "DISCARD": case "SECURITY": case "REFRESH": case "CALL": case "USE": case "DELIMITER":
+            case "DO":
+                return new Stmt.Opaque("DO", "a DO block runs procedural code whose statements zerodown does not analyse");
+            case "CALL":
+                return new Stmt.Opaque("CALL", "a procedure call runs statements zerodown cannot see");
+            case "EXECUTE":
+                return new Stmt.Opaque("EXECUTE", "EXECUTE runs a prepared statement built at run time");
+            case "PREPARE": case "DEALLOCATE":
+                return new Stmt.Other(first.upper(), Stmt.ParsedBy.ZERODOWN);
+            case "COMMENT": case "GRANT": case "REVOKE": case "ANALYZE": case "ANALYSE": case "NOTIFY":
+            case "LISTEN": case "DISCARD": case "SECURITY": case "REFRESH": case "USE": case "DELIMITER":
             case "OPTIMIZE": case "FLUSH": case "SHOW": case "EXPLAIN": case "IMPORT": case "CHECKPOINT":
                 return new Stmt.Other(first.upper(), Stmt.ParsedBy.ZERODOWN);
             default:
@@ -488,6 +496,11 @@ public final class DdlParser {
         boolean local = false;
         if (c.accept("LOCAL")) local = true;
         else c.accept("SESSION");
+        if (c.accept("TIME", "ZONE")) {
+            String zone = c.rest();
+            if (zone.length() >= 2 && zone.startsWith("'") && zone.endsWith("'")) zone = zone.substring(1, zone.length() - 1);
+            return new Stmt.SetVariable("timezone", zone, local);
+        }
         if (c.is("TRANSACTION") || c.is("NAMES") || c.is("CHARACTER") || c.is("CONSTRAINTS") || c.is("ROLE")
                 || c.is("SCHEMA") && !c.isAhead(1, "=")) {
             return new Stmt.Other("SET " + c.peek().upper(), Stmt.ParsedBy.ZERODOWN);

@@ -13,6 +13,36 @@ final class DmlScanner {
     private DmlScanner() {
     }
 
+    /**
+     * {@code WITH x AS (UPDATE t SET ... [WHERE ...] RETURNING ...) SELECT ...}: the data-modifying CTE is what matters.
+     * Returns the first UPDATE or DELETE inside a CTE, or null when there is none.
+     */
+    static Stmt modifyingCte(List<Token> tokens, String sql, SqlFamily family) {
+        int depth = 0;
+        for (int i = 1; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isSymbol("(")) depth++;
+            else if (t.isSymbol(")")) depth--;
+            else if (depth >= 1 && (t.is("UPDATE") || t.is("DELETE")) && i > 0 && tokens.get(i - 1).isSymbol("(")) {
+                int open = depth;
+                int end = i;
+                int d = depth;
+                while (end < tokens.size()) {
+                    Token e = tokens.get(end);
+                    if (e.isSymbol("(")) d++;
+                    else if (e.isSymbol(")")) {
+                        if (d == open) break;
+                        d--;
+                    }
+                    end++;
+                }
+                Stmt inner = scan(tokens.subList(i, end), sql, family);
+                if (inner != null) return inner;
+            }
+        }
+        return null;
+    }
+
     static Stmt scan(List<Token> tokens, String sql, SqlFamily family) {
         TokenCursor c = new TokenCursor(tokens, sql, family);
         try {

@@ -44,6 +44,10 @@ public final class StatementParser {
             ddlProblem = e.getMessage();
         }
         Token first = tokens.get(0);
+        if (first.is("WITH")) {
+            Stmt inner = DmlScanner.modifyingCte(tokens, sql, family);
+            if (inner != null) return inner;
+        }
         boolean dml = first.is("UPDATE") || first.is("DELETE") || first.is("INSERT") || first.is("MERGE")
                 || first.is("REPLACE") || first.is("WITH") || first.is("UPSERT");
         try {

@@ -4,6 +4,11 @@ package io.zerodown.core.plan;
 public enum StepKind {
     /** In its own short transaction under lock_timeout, retried with backoff on lock timeout. */
     TRANSACTIONAL,
+    /**
+     * A statement run as written in its own transaction under lock_timeout, with no statement_timeout because its
+     * work may be long (a DO block, DML on a new table, INSERT ... SELECT).
+     */
+    AS_WRITTEN,
     /** CREATE [UNIQUE] INDEX CONCURRENTLY outside a transaction; an INVALID result is dropped and rebuilt. */
     CONCURRENT_INDEX,
     /** DROP INDEX CONCURRENTLY (or another CONCURRENTLY form) outside a transaction. */

@@ -61,7 +61,10 @@ public final class SchemaModel {
     }
 
     /** Replays one statement. Never throws on statements that do not fit the model (e.g. unknown columns). */
+    private String currentUnit;
+
     public void apply(Stmt stmt, String unitId) {
+        currentUnit = unitId;
         if (stmt instanceof Stmt.CreateTable ct) {
             if (ct.ifNotExists() && table(ct.table()) != null) return;
             TableState t = new TableState(ct.table(), unitId);
@@ -88,7 +91,14 @@ public final class SchemaModel {
                 if (t != null) t.indexes.keySet().forEach(indexToTable::remove);
             }
         } else if (stmt instanceof Stmt.RenameTables rt) {
-            for (int i = 0; i < rt.from().size(); i++) rename(rt.from().get(i), rt.to().get(i));
+            for (int i = 0; i < rt.from().size(); i++) {
+                rename(rt.from().get(i), rt.to().get(i));
+                TableState t = table(rt.to().get(i));
+                if (t != null) t.renamedInUnit = unitId;
+            }
+        } else if (stmt instanceof Stmt.CreateView cv && cv.materialized()) {
+            // a new materialized view is no app's table yet: indexes on it block nobody
+            tables.put(cv.view().key(), new TableState(cv.view(), unitId));
         } else if (stmt instanceof Stmt.Dml dml && dml.kind().equals("INSERT")) {
             TableState t = table(dml.table());
             if (t != null) t.populated = true;
@@ -158,6 +168,7 @@ public final class SchemaModel {
             }
         } else if (a instanceof AlterAction.RenameTable rt) {
             rename(t.name, rt.to());
+            t.renamedInUnit = currentUnit;
         } else if (a instanceof AlterAction.ModifyColumn mc) {
             ColumnState old = t.columns.remove(mc.oldName());
             ColumnDef d = mc.column();

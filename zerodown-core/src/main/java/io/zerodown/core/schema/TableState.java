@@ -16,6 +16,8 @@ public final class TableState {
     public final Map<String, ConstraintState> constraints = new LinkedHashMap<>();
     public final Map<String, IndexState> indexes = new LinkedHashMap<>();
     public final Map<String, String> options = new LinkedHashMap<>();
+    /** Unit that renamed it to its current name (a copy-and-swap leaves the old table under a name no app uses). */
+    public String renamedInUnit;
     /** Estimated rows from a live catalog, or -1 when unknown. */
     public long estimatedRows = -1;
 

@@ -198,7 +198,12 @@ public final class PostgresPlanner {
                         + "not know, run it separately with a short lock_timeout");
             }
             boolean concurrent = stmt instanceof Stmt.IndexDef idx2 && idx2.concurrently();
-            add(phaseOf(stmt), concurrent ? StepKind.CONCURRENT_INDEX : StepKind.TRANSACTIONAL, "run as written", sql,
+            boolean longWork = stmt instanceof Stmt.Opaque || stmt instanceof Stmt.Dml
+                    || !(locks.effect() == io.zerodown.api.Effect.CATALOG || locks.effect() == io.zerodown.api.Effect.NONE);
+            if (stmt instanceof Stmt.Opaque o) note(origin + ": " + o.reason() + "; it runs as written under lock_timeout");
+            String oneLine = sql.replaceAll("\\s+", " ");
+            add(phaseOf(stmt), concurrent ? StepKind.CONCURRENT_INDEX : longWork ? StepKind.AS_WRITTEN : StepKind.TRANSACTIONAL,
+                    "run as written: " + (oneLine.length() > 60 ? oneLine.substring(0, 57) + "..." : oneLine), sql,
                     locks.mode() == null ? "none" : locks.mode(), stmt instanceof Stmt.IndexDef i ? i.table() : null,
                     stmt instanceof Stmt.IndexDef i2 ? i2.name() : null, rollback, null);
         }

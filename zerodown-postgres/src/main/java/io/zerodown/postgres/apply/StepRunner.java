@@ -42,6 +42,7 @@ final class StepRunner {
         switch (step.kind()) {
             case TRANSACTIONAL:
             case VALIDATE:
+            case AS_WRITTEN:
                 transactional(c, migrationId, step);
                 break;
             case CONCURRENT_INDEX:
@@ -60,7 +61,7 @@ final class StepRunner {
 
     /** One short transaction: SET LOCAL timeouts, the step's SQL, the journal update, COMMIT. */
     private void transactional(Connection c, String id, Step step) throws SQLException {
-        long statementTimeout = step.kind() == StepKind.VALIDATE ? 0 : options.ddlStatementTimeoutMs();
+        long statementTimeout = step.kind() == StepKind.TRANSACTIONAL ? options.ddlStatementTimeoutMs() : 0;
         Retry retry = new Retry(step);
         while (true) {
             c.setAutoCommit(false);

@@ -205,6 +205,7 @@ public final class PostgresColumnRules implements Rule {
                 return;
             }
             case NO_REWRITE_IF_UTC:
+                if (ctx.tx().timeZoneIsUtc()) return;
                 ctx.finding(CHANGE_TYPE).severity(Severity.WARNING).lock("ACCESS EXCLUSIVE", "reads, writes").effect(Effect.REWRITE)
                         .message(from.raw() + " to " + act.type().raw() + " on " + table + "." + act.column()
                                 + " skips the rewrite only when the session TimeZone is UTC; otherwise every row is "

@@ -55,13 +55,19 @@ public final class PostgresConstraintRules implements Rule {
                 }
             }
         } else if (ctx.stmt() instanceof Stmt.CreateTable ct) {
+            // the table is not in the schema model yet: judge its keys from the statement itself
+            List<List<String>> indexed = new java.util.ArrayList<>();
             for (ConstraintDef cd : ct.constraints()) {
-                if (cd.kind() == ConstraintDef.Kind.FOREIGN_KEY) missingIndex(ctx, ct.table(), cd.columns(), cd.refTable(), true);
+                if (cd.kind() == ConstraintDef.Kind.PRIMARY_KEY || cd.kind() == ConstraintDef.Kind.UNIQUE) indexed.add(cd.columns());
             }
             for (ColumnDef col : ct.columns()) {
-                if (col.references() != null && !col.primaryKey() && !col.unique()) {
-                    missingIndex(ctx, ct.table(), List.of(col.name()), col.references().table(), true);
-                }
+                if (col.primaryKey() || col.unique()) indexed.add(List.of(col.name()));
+            }
+            for (ConstraintDef cd : ct.constraints()) {
+                if (cd.kind() == ConstraintDef.Kind.FOREIGN_KEY) createTableFk(ctx, ct.table(), cd.columns(), cd.refTable(), indexed);
+            }
+            for (ColumnDef col : ct.columns()) {
+                if (col.references() != null) createTableFk(ctx, ct.table(), List.of(col.name()), col.references().table(), indexed);
             }
         }
     }
@@ -247,10 +253,27 @@ public final class PostgresConstraintRules implements Rule {
                 .report();
     }
 
+    private void createTableFk(StatementContext ctx, Name table, List<String> columns, Name ref, List<List<String>> indexed) {
+        for (List<String> cols : indexed) {
+            if (cols.size() >= columns.size() && cols.subList(0, columns.size()).equals(columns)) return;
+        }
+        missingIndexFinding(ctx, table, columns, ref, true);
+    }
+
     private void missingIndex(StatementContext ctx, Name table, List<String> columns, Name ref, boolean fresh) {
         TableState t = ctx.table(table);
         if (t == null || columns.isEmpty() || PgRuleSupport.hasIndexLeadingWith(t, columns)) return;
         // an index created later in the same unit counts
+        for (Stmt later : ctx.following()) {
+            if (later instanceof Stmt.IndexDef idx && idx.table().sameAs(table) && idx.columns().size() >= columns.size()
+                    && idx.columns().subList(0, columns.size()).equals(columns)) {
+                return;
+            }
+        }
+        missingIndexFinding(ctx, table, columns, ref, fresh);
+    }
+
+    private void missingIndexFinding(StatementContext ctx, Name table, List<String> columns, Name ref, boolean fresh) {
         for (Stmt later : ctx.following()) {
             if (later instanceof Stmt.IndexDef idx && idx.table().sameAs(table) && idx.columns().size() >= columns.size()
                     && idx.columns().subList(0, columns.size()).equals(columns)) {
