@@ -136,9 +136,11 @@ final class CorpusCheck {
 
         void statement(String file, int line, Stmt stmt) {
             statementLines.computeIfAbsent(file, k -> new HashMap<>()).merge(line, 1, Integer::sum);
-            if (stmt instanceof Stmt.Unparsed u) {
+            if (stmt instanceof Stmt.Unparsed || stmt instanceof Stmt.Opaque) {
+                // not understood, or valid but opaque (DO, CALL, EXECUTE): both are reported as not analysed
+                String reason = stmt instanceof Stmt.Unparsed u ? u.reason() : ((Stmt.Opaque) stmt).reason();
                 unparsedLines.computeIfAbsent(file, k -> new HashMap<>()).merge(line, 1, Integer::sum);
-                unparsedReasons.merge(u.reason(), 1, Integer::sum);
+                unparsedReasons.merge(reason, 1, Integer::sum);
             } else if (stmt instanceof Stmt.AlterTable at) {
                 for (AlterAction a : at.actions()) {
                     if (a instanceof AlterAction.Unknown) unknownClauses++;
@@ -231,7 +233,7 @@ final class CorpusCheck {
                 for (SqlText t : splitter.split(unit.text(), family)) {
                     Stmt stmt = parser.parse(t.sql());
                     out.statements++;
-                    if (stmt instanceof Stmt.Unparsed) out.notAnalysed++;
+                    if (stmt instanceof Stmt.Unparsed || stmt instanceof Stmt.Opaque) out.notAnalysed++;
                     out.statement(relative(dir, unit.path()), unit.firstLine() - 1 + t.line(), stmt);
                 }
             }

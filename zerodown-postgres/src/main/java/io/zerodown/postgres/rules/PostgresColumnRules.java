@@ -234,6 +234,15 @@ public final class PostgresColumnRules implements Rule {
                 + "DROP TRIGGER " + ctx.q(fn) + " ON " + qt + ";\nCOMMIT;\n"
                 + "-- contract, once nothing reads the old column:\n"
                 + "ALTER TABLE " + qt + " DROP COLUMN " + ctx.q(name(act.column(), "old")) + ";\nDROP FUNCTION " + ctx.q(fn) + "();";
+        if (c != null && c.notNull) {
+            fix = fix.replace("-- build the column's indexes", "-- make " + tmp + " NOT NULL before the swap:\n"
+                    + PgRuleSupport.notNullViaCheck(ctx, table, tmp) + "\n-- build the column's indexes");
+        }
+        if (c != null && c.defaultValue != null) {
+            fix = fix.replace("ALTER TABLE " + qt + " RENAME COLUMN " + ctx.q(tmp) + " TO " + qc + ";",
+                    "ALTER TABLE " + qt + " RENAME COLUMN " + ctx.q(tmp) + " TO " + qc + ";\nALTER TABLE " + qt + " ALTER COLUMN "
+                            + qc + " SET DEFAULT " + c.defaultValue.text() + ";");
+        }
         boolean known = from != null;
         ctx.finding(CHANGE_TYPE).severity(known ? Severity.ERROR : Severity.WARNING)
                 .lock("ACCESS EXCLUSIVE", "reads, writes").effect(Effect.REWRITE)

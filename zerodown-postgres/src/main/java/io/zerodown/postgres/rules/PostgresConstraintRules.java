@@ -197,8 +197,8 @@ public final class PostgresConstraintRules implements Rule {
         if (col.references() != null) {
             String cname = name(table.name(), col.name(), "fkey");
             String refCols = col.references().columns().isEmpty() ? "" : " (" + String.join(", ", col.references().columns()) + ")";
-            ctx.finding(FK).lock("SHARE ROW EXCLUSIVE on " + table + " and " + col.references().table(), "writes")
-                    .effect(Effect.CATALOG)
+            ctx.finding(FK).lock("ACCESS EXCLUSIVE on " + table + ", SHARE ROW EXCLUSIVE on " + col.references().table(),
+                            "reads, writes").effect(Effect.SCAN)
                     .message("ADD COLUMN ... REFERENCES " + col.references().table() + " takes SHARE ROW EXCLUSIVE on "
                             + "both tables and validates at once; as a separate NOT VALID constraint the lock is brief "
                             + "and validation runs without blocking writes.")

@@ -80,8 +80,8 @@ public final class PostgresIndexRules implements Rule {
                         .message("If an earlier run of this CREATE INDEX CONCURRENTLY failed, it left an INVALID index "
                                 + "named " + name + "; IF NOT EXISTS then skips the build and the invalid index stays, "
                                 + "slowing every write and never used by queries.")
-                        .fix("DROP INDEX CONCURRENTLY IF EXISTS " + ctx.q(name) + ";  -- only if it is invalid:\n"
-                                + PgRuleSupport.validityCheck(name) + "\n"
+                        .fix(PgRuleSupport.validityCheck(name) + "\n"
+                                + "DROP INDEX CONCURRENTLY IF EXISTS " + ctx.q(name) + ";  -- only when the check says false\n"
                                 + createSql(ctx, idx, name, true, false) + ";")
                         .zerodownMakesSafe("it checks pg_index.indisvalid after the build and drops and rebuilds an invalid index")
                         .report();
@@ -136,7 +136,9 @@ public final class PostgresIndexRules implements Rule {
                     .report();
         }
         var v = ctx.target().version();
-        if (v.major() == 14 && v.minor() <= 3 && v.minor() >= 0 && ctx.target().toString().contains("14.")) {
+        boolean builds = what.startsWith("CREATE INDEX") || what.startsWith("REINDEX");
+        // a target of "postgres:14" reads as the whole series; 14.1-14.3 name the affected minors
+        if (builds && v.major() == 14 && v.minor() >= 1 && v.minor() <= 3) {
             ctx.finding(BAD_MINOR)
                     .message(what + " on PostgreSQL " + v + ": releases 14.0 to 14.3 have a bug that can silently "
                             + "corrupt indexes built or rebuilt concurrently.")
@@ -221,6 +223,8 @@ public final class PostgresIndexRules implements Rule {
         boolean anyOld = lt.tables().stream().anyMatch(t -> !ctx.isNew(t));
         if (!anyOld || !ctx.locks().blocksTraffic()) return;
         boolean timeout = ctx.tx().lockTimeoutMs() != null || lt.nowait();
+        // taking the lock once, explicitly, under a timeout is the recommended way to batch catalog steps
+        if (timeout) return;
         ctx.finding(LOCK).severity(Severity.WARNING)
                 .message("LOCK TABLE " + lt.tables() + " IN " + lt.mode() + " MODE blocks " + ctx.locks().blocks()
                         + " on those tables until the transaction ends, and while it waits for the lock every later "

@@ -40,6 +40,7 @@ public final class PostgresTransactionRules implements Rule {
 
     private void lockTimeout(StatementContext ctx) {
         if (ctx.runner() == Runner.ZERODOWN || !ctx.locks().blocksTraffic()) return;
+        statementTimeout(ctx);
         if (!ctx.config().requireLockTimeoutOrDefault()) return;
         Long timeout = ctx.tx().lockTimeoutMs();
         long max = ctx.config().lockTimeoutMaxMsOrDefault();
@@ -65,13 +66,16 @@ public final class PostgresTransactionRules implements Rule {
                     .fix(set + "\n" + ctx.sql() + ";")
                     .report();
         }
+    }
+
+    private void statementTimeout(StatementContext ctx) {
         if (!ctx.tx().statementTimeoutSet() && !ctx.tx().reportedStatementTimeoutForRules()
                 && ctx.locks().isAccessExclusive() && ctx.locks().effect() == Effect.CATALOG) {
             ctx.tx().markStatementTimeoutReported();
             ctx.finding(STATEMENT_TIMEOUT).severity(Severity.INFO)
                     .message("No statement_timeout caps this file's catalog-only DDL; a short one (a few seconds) "
                             + "stops a step that unexpectedly scans or rewrites from holding ACCESS EXCLUSIVE for long.")
-                    .fix((inTx ? "SET LOCAL" : "SET") + " statement_timeout = '5s';")
+                    .fix((ctx.tx().inTransaction() ? "SET LOCAL" : "SET") + " statement_timeout = '5s';")
                     .report();
         }
     }
