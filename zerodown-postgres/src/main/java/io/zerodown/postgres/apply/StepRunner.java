@@ -193,7 +193,7 @@ final class StepRunner {
         }
         try (PreparedStatement firstPs = c.prepareStatement(first); PreparedStatement nextPs = c.prepareStatement(next)) {
             while (true) {
-                throttle(c);
+                throttle(c, b);
                 long t0 = System.nanoTime();
                 String upper;
                 long rows;
@@ -239,21 +239,39 @@ final class StepRunner {
 
     private long lastLagCheck;
 
-    /** Pauses while streaming replicas lag beyond the limit (checked at most every 250 ms). */
-    private void throttle(Connection c) throws SQLException {
-        if (options.maxReplicaLagMs() <= 0) return;
+    /**
+     * Pauses while streaming replicas lag beyond the limit, or while app sessions queue for locks on the table
+     * (checked at most every 250 ms, between batches).
+     */
+    private void throttle(Connection c, BackfillSpec b) throws SQLException {
         long now = System.nanoTime();
         if (now - lastLagCheck < 250_000_000L) return;
         lastLagCheck = now;
         while (true) {
-            long lag = options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLagMs(c);
-            if (lag <= options.maxReplicaLagMs()) return;
-            listener.paused("replica lag " + lag + " ms > " + options.maxReplicaLagMs() + " ms");
+            long lag = options.maxReplicaLagMs() <= 0 ? 0
+                    : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLagMs(c);
+            int waiting = waitingOnTable(c, b);
+            if (lag <= options.maxReplicaLagMs() && waiting == 0) return;
+            listener.paused(lag > options.maxReplicaLagMs() ? "replica lag " + lag + " ms > " + options.maxReplicaLagMs() + " ms"
+                    : waiting + " session(s) waiting for locks on " + b.table());
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SQLException("interrupted while paused for replica lag");
+            }
+        }
+    }
+
+    /** App sessions currently queued for a lock on the table (their waits are what a backfill must not prolong). */
+    static int waitingOnTable(Connection c, BackfillSpec b) throws SQLException {
+        // only table-level queues: row-lock waits between app transactions are the app's own business
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation' "
+                + "AND relation = to_regclass(?) AND pid <> pg_backend_pid()")) {
+            ps.setString(1, PostgresPlannerAccess.quote(b.table()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
             }
         }
     }

@@ -249,6 +249,21 @@ class ApplyResilienceIT {
         assertThat(fx.count("SELECT rows_done FROM zerodown.steps WHERE migration_id = '2' AND kind = 'BACKFILL'")).isEqualTo(100_000);
     }
 
+    @Test
+    void backfillPausesWhileTheReplicaLags(@TempDir Path dir) throws Exception {
+        ApplyFixture fx = new ApplyFixture(PostgresVersions.embedded(16), dir).file("V1__init.sql", TABLE.formatted(20_000));
+        fx.apply();
+        fx.file("V2__fill.sql", "ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text);");
+        // a lag signal the test controls: 30 s of lag for the first 1.5 s, then none
+        long start = System.currentTimeMillis();
+        java.util.function.LongSupplier lag = () -> System.currentTimeMillis() - start < 1500 ? 30_000 : 0;
+        long t0 = System.currentTimeMillis();
+        fx.applier(ApplyOptions.defaults().withReplicaLag(10_000, lag)).apply(fx.files());
+        assertThat(System.currentTimeMillis() - t0).isGreaterThanOrEqualTo(1400);
+        assertThat(fx.log).anyMatch(l -> l.startsWith("paused: replica lag 30000 ms > 10000 ms"));
+        assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
+    }
+
     private static int pid(Connection c) throws java.sql.SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
