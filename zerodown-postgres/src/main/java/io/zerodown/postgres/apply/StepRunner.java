@@ -172,7 +172,8 @@ final class StepRunner {
         String pred = b.predicate() == null ? "" : " AND (" + b.predicate() + ")";
         String write = b.isDelete() ? "DELETE FROM " + t + " WHERE " : "UPDATE " + t + " SET " + b.set() + " WHERE ";
         String sql = "WITH b AS (SELECT " + k + " FROM " + t + " %s ORDER BY " + k + " LIMIT ?), "
-                + "m AS (SELECT max(" + k + ") AS hi FROM b), "
+                // ORDER BY ... DESC LIMIT 1 rather than max(): uuid and other key types have no max aggregate
+                + "m AS (SELECT " + k + " AS hi FROM b ORDER BY " + k + " DESC LIMIT 1), "
                 + "u AS (" + write + "%s" + k + " <= (SELECT hi FROM m)" + pred + " RETURNING 1), "
                 + "j AS (UPDATE zerodown.steps SET watermark = coalesce((SELECT hi FROM m)::text, watermark), "
                 + "rows_done = rows_done + (SELECT count(*) FROM u), status = 'running', started_at = coalesce(started_at, now()) "

@@ -87,6 +87,39 @@ class ApplyIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
+    void serialColumnsPrimaryKeysIndexDropsAndBatchedDeletes(PostgresVersions.Server server, @TempDir Path dir) throws Exception {
+        ApplyFixture fx = new ApplyFixture(server, dir).file("V1__init.sql", """
+                CREATE TABLE events (uid uuid NOT NULL, kind text, at timestamptz NOT NULL DEFAULT now());
+                INSERT INTO events (uid, kind) SELECT md5(g::text)::uuid, 'k' || g % 5 FROM generate_series(1, 5000) g;
+                CREATE INDEX events_kind_idx ON events (kind);
+                CREATE TABLE junk (id bigint PRIMARY KEY);
+                INSERT INTO junk SELECT generate_series(1, 3000);
+                """);
+        fx.apply();
+        fx.file("V2__change.sql", """
+                ALTER TABLE events ADD PRIMARY KEY (uid);
+                ALTER TABLE events ADD COLUMN seq bigserial;
+                DROP INDEX events_kind_idx;
+                DELETE FROM junk;
+                """);
+        PostgresApplier.Outcome out = fx.apply();
+        assertThat(out.plans().get(0).steps()).anyMatch(s -> s.sql().startsWith("CREATE UNIQUE INDEX CONCURRENTLY"))
+                .anyMatch(s -> s.sql().startsWith("DROP INDEX CONCURRENTLY"));
+        assertThat(fx.count("SELECT count(DISTINCT seq) FROM events WHERE seq IS NOT NULL")).isEqualTo(5000);
+        assertThat(fx.text("SELECT contype::text FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'p'")).isEqualTo("p");
+        assertThat(fx.count("SELECT count(*) FROM pg_class WHERE relname = 'events_kind_idx'")).isZero();
+        assertThat(fx.count("SELECT count(*) FROM junk")).isZero();
+        try (java.sql.Connection live = fx.db.open();
+             java.sql.Connection scratch = PostgresConnections.of(server.freshDatabase(), server.user()).open()) {
+            assertThat(PostgresVerifier.compareWithNaive(live, scratch, fx.files(), PostgresVerifier.touched(out.plans()))).isEmpty();
+        }
+        // new rows keep getting numbers from the sequence the naive bigserial would have created
+        fx.exec("INSERT INTO events (uid, kind) VALUES (gen_random_uuid(), 'new')".replace("gen_random_uuid()", "md5('x')::uuid"));
+        assertThat(fx.count("SELECT max(seq) FROM events")).isEqualTo(5001);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
     void unknownTableStopsBeforeAnyChange(PostgresVersions.Server server, @TempDir Path dir) throws Exception {
         ApplyFixture fx = new ApplyFixture(server, dir).file("V1__init.sql", "CREATE TABLE a (id int PRIMARY KEY);")
                 .file("V2__bad.sql", "ALTER TABLE a ADD COLUMN x int;\n\nALTER TABLE nope ADD COLUMN y int;");
