@@ -164,12 +164,11 @@ public final class PostgresJournal {
         }
     }
 
-    /** Runs in the caller's transaction (so a step's work and its completion commit together). */
-    public static void stepDone(Connection c, String id, int idx, int attempts, int lockRetries) throws SQLException {
-        stepFinished(c, id, idx, "done", attempts, lockRetries);
-    }
 
-    /** Marks a step finished with {@code status} (done, or rolled_back for an undo). */
+    /**
+     * Marks a step finished with {@code status} (done, or rolled_back for an undo). Runs in the caller's transaction,
+     * so a transactional step's work and its completion commit together.
+     */
     public static void stepFinished(Connection c, String id, int idx, String status, int attempts, int lockRetries)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.steps SET status = ?, attempts = attempts + ?, "
@@ -195,28 +194,7 @@ public final class PostgresJournal {
         }
     }
 
-    public static void addRetries(Connection c, String id, int idx, int attempts, int lockRetries) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.steps SET attempts = attempts + ?, "
-                + "lock_retries = lock_retries + ? WHERE migration_id = ? AND idx = ?")) {
-            ps.setInt(1, attempts);
-            ps.setInt(2, lockRetries);
-            ps.setString(3, id);
-            ps.setInt(4, idx);
-            ps.executeUpdate();
-        }
-    }
 
-    /** Records a backfill batch's watermark; runs in the batch's transaction. */
-    public static void watermark(Connection c, String id, int idx, String watermark, long rows) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.steps SET watermark = ?, rows_done = rows_done + ?, "
-                + "status = 'running', started_at = coalesce(started_at, now()) WHERE migration_id = ? AND idx = ?")) {
-            ps.setString(1, watermark);
-            ps.setLong(2, rows);
-            ps.setString(3, id);
-            ps.setInt(4, idx);
-            ps.executeUpdate();
-        }
-    }
 
     public static void finish(Connection c, String id, String status, String error) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.migrations SET status = ?, error = ?, "
