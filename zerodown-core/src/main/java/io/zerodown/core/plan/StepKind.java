@@ -15,6 +15,11 @@ public enum StepKind {
     NON_TRANSACTIONAL,
     /** ALTER TABLE ... VALIDATE CONSTRAINT in its own transaction: short lock_timeout, no statement_timeout. */
     VALIDATE,
+    /**
+     * MySQL/MariaDB: an ALTER the server can only run as a blocking COPY, done instead as an online table copy: shadow
+     * table, change-capture triggers, chunked copy, chunk checksums, atomic RENAME cut-over.
+     */
+    ONLINE_COPY,
     /** A batched UPDATE/DELETE by key ranges, each batch committed with its watermark. */
     BACKFILL
 }

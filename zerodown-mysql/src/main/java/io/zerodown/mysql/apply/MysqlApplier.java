@@ -1,0 +1,437 @@
+package io.zerodown.mysql.apply;
+
+import io.zerodown.api.Engine;
+import io.zerodown.api.Finding;
+import io.zerodown.api.LintReport;
+import io.zerodown.api.Runner;
+import io.zerodown.api.Severity;
+import io.zerodown.api.Target;
+import io.zerodown.api.Version;
+import io.zerodown.api.ZerodownException;
+import io.zerodown.core.config.ZerodownConfig;
+import io.zerodown.core.lint.LintEngine;
+import io.zerodown.core.model.AlterAction;
+import io.zerodown.core.model.ConstraintDef;
+import io.zerodown.core.model.Name;
+import io.zerodown.core.model.Stmt;
+import io.zerodown.core.plan.BackfillSpec;
+import io.zerodown.core.plan.MigrationPlan;
+import io.zerodown.core.plan.Phase;
+import io.zerodown.core.plan.PlanRefusedException;
+import io.zerodown.core.plan.Step;
+import io.zerodown.core.plan.StepKind;
+import io.zerodown.core.schema.ConstraintState;
+import io.zerodown.core.schema.SchemaModel;
+import io.zerodown.core.schema.TableState;
+import io.zerodown.core.source.MigrationFile;
+import io.zerodown.mysql.MysqlAlterPredictor;
+import io.zerodown.mysql.MysqlDialect;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * zerodown apply for MySQL and MariaDB: a GET_LOCK guard against a second runner, native DDL with explicit
+ * ALGORITHM=/LOCK= clauses so the server refuses rather than silently copying, every DDL under a short metadata-lock
+ * wait with bounded, jittered retries, an online table copy for what would otherwise be a blocking COPY, and batched
+ * backfills by key range; all journalled so a re-run resumes.
+ */
+public final class MysqlApplier {
+    static final Set<String> BREAKING = Set.of("any.column.drop", "any.table.drop", "any.schema.drop", "any.column.rename",
+            "any.table.rename");
+    /** Errors meaning "this DDL already happened", accepted when a step that was running is run again after a crash. */
+    static final Set<Integer> ALREADY_DONE = Set.of(1050, 1060, 1061, 1091, 1826, 1022);
+    private static final Pattern ALTER_HEAD = Pattern.compile("(?is)^(\\s*ALTER\\s+(?:ONLINE\\s+)?(?:IGNORE\\s+)?TABLE\\s+"
+            + "(?:`[^`]+`|[\\w$]+)(?:\\s*\\.\\s*(?:`[^`]+`|[\\w$]+))?)");
+    private static final Pattern ALGO_LOCK = Pattern.compile("(?i)\\s*,?\\s*\\b(ALGORITHM|LOCK)\\s*=?\\s*\\w+");
+
+    /**
+     * @param lockWaitSeconds  MySQL lock_wait_timeout per DDL attempt (whole seconds)
+     * @param mariadbWait      MariaDB {@code WAIT n} per ALTER attempt, seconds (fractions allowed)
+     * @param maxAttempts      attempts per step before giving up
+     * @param budgetMs         retry time per step
+     * @param backfillTargetMs target time per backfill batch
+     * @param allowBreaking    run drops and renames as written
+     * @param copier           runs online table copies; null refuses COPY-class changes
+     */
+    public record Options(int lockWaitSeconds, double mariadbWait, int maxAttempts, long budgetMs, long backfillTargetMs,
+                          boolean allowBreaking, TableCopier copier) {
+        public static Options defaults() {
+            return new Options(1, 0.2, 30, 120_000, 30, false, null);
+        }
+
+        public Options withCopier(TableCopier c) {
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, c);
+        }
+
+        public Options withBudget(int attempts, long ms) {
+            return new Options(lockWaitSeconds, mariadbWait, attempts, ms, backfillTargetMs, allowBreaking, copier);
+        }
+    }
+
+    /** Runs the online copy of one table for an ALTER's clauses; implemented by the copy engine. */
+    @FunctionalInterface
+    public interface TableCopier {
+        /**
+         * @param watermark the journalled copy watermark to resume from (null to start)
+         * @param progress  receives the new watermark and rows copied after each chunk
+         */
+        void copy(Connection c, Name table, String alterClauses, String watermark, WatermarkSink progress) throws SQLException;
+    }
+
+    @FunctionalInterface
+    public interface WatermarkSink {
+        void watermark(String key, long rows) throws SQLException;
+    }
+
+    /** What apply found and did. */
+    public record Outcome(List<String> applied, List<String> alreadyApplied, List<String> drift, List<MigrationPlan> plans) {
+    }
+
+    private final MysqlConnections db;
+    private final Options options;
+    private final java.util.function.Consumer<String> log;
+
+    public MysqlApplier(MysqlConnections db, Options options, java.util.function.Consumer<String> log) {
+        this.db = db;
+        this.options = options;
+        this.log = log;
+    }
+
+    public Outcome plan(List<MigrationFile> files) throws SQLException {
+        try (Connection c = db.open()) {
+            return prepare(c, files, false);
+        }
+    }
+
+    public Outcome apply(List<MigrationFile> files) throws SQLException {
+        try (Connection c = db.open()) {
+            lock(c);
+            try {
+                MysqlJournal.ensure(c);
+                Outcome o = prepare(c, files, true);
+                List<String> applied = new ArrayList<>();
+                for (MigrationPlan p : o.plans()) {
+                    run(c, p);
+                    applied.add(p.id());
+                }
+                return new Outcome(applied, o.alreadyApplied(), o.drift(), o.plans());
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.execute("DO RELEASE_LOCK(" + lockName() + ")");
+                } catch (SQLException ignored) {
+                    // the lock goes with the connection anyway
+                }
+            }
+        }
+    }
+
+    private String lockName() {
+        return "'zerodown:" + db.database().replace("'", "''") + "'";
+    }
+
+    /** GET_LOCK guard: one runner per database. */
+    private void lock(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT GET_LOCK(" + lockName() + ", 0)")) {
+            rs.next();
+            if (rs.getInt(1) == 1) return;
+        }
+        String holder = "another session";
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT p.ID, p.USER, p.HOST, p.TIME FROM "
+                + "information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(" + lockName() + ")")) {
+            if (rs.next()) holder = "connection " + rs.getLong(1) + " (" + rs.getString(2) + "@" + rs.getString(3) + ", " + rs.getLong(4) + " s)";
+        }
+        throw new ZerodownException("another zerodown apply is running on this database: " + holder
+                + " holds the migration lock; wait for it to finish, or stop it");
+    }
+
+    static Target target(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT VERSION()")) {
+            rs.next();
+            String v = rs.getString(1);
+            Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)").matcher(v);
+            if (!m.find()) throw new SQLException("cannot read the server version '" + v + "'");
+            Version version = new Version(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+            return new Target(v.toLowerCase().contains("mariadb") ? Engine.MARIADB : Engine.MYSQL, version);
+        }
+    }
+
+    private Outcome prepare(Connection c, List<MigrationFile> files, boolean forApply) throws SQLException {
+        Map<String, MysqlJournal.Entry> journal = MysqlJournal.migrations(c);
+        List<String> done = new ArrayList<>();
+        List<String> drift = new ArrayList<>();
+        List<MigrationPlan> resumes = new ArrayList<>();
+        List<MigrationFile> pending = new ArrayList<>();
+        for (MigrationFile f : files) {
+            String id = f.version() != null ? f.version() : f.units().isEmpty() ? f.file() : f.units().get(0).id();
+            MysqlJournal.Entry e = journal.get(id);
+            if (e != null && e.status().equals("done")) {
+                done.add(id);
+                if (e.checksum() != f.checksum()) {
+                    drift.add(f.file() + " was applied with checksum " + e.checksum() + " but the file now has " + f.checksum()
+                            + "; it is not run again");
+                }
+            } else if (e != null && (e.status().equals("running") || e.status().equals("failed")) && e.plan() != null) {
+                if (e.checksum() != f.checksum()) {
+                    throw new ZerodownException(f.file() + ": the file changed while its migration is in flight; restore it");
+                }
+                resumes.add(e.plan());
+            } else {
+                pending.add(f);
+            }
+        }
+        for (String d : drift) log.accept("drift: " + d);
+        List<MigrationPlan> plans = new ArrayList<>(resumes);
+        if (!pending.isEmpty()) plans.addAll(planFiles(c, pending));
+        return new Outcome(List.of(), done, drift, plans);
+    }
+
+    private List<MigrationPlan> planFiles(Connection c, List<MigrationFile> files) throws SQLException {
+        Target target = target(c);
+        LintEngine engine = new LintEngine(target, Runner.ZERODOWN, ZerodownConfig.empty());
+        for (TableState t : MysqlIntrospector.tables(c)) engine.addLiveTable(t);
+        Map<String, List<Step>> steps = new LinkedHashMap<>();
+        for (MigrationFile f : files) steps.put(f.file(), new ArrayList<>());
+        List<PlanRefusedException> refusals = new ArrayList<>();
+        LintReport report = engine.lint(files, (unit, text, stmt, locks) -> {
+            String origin = unit.file() + ":" + text.line();
+            try {
+                plan(engine.schema(), target, unit.id(), stmt, text.sql(), origin, steps.get(unit.file()));
+            } catch (PlanRefusedException e) {
+                refusals.add(e);
+            }
+        });
+        for (Finding f : report.findings()) {
+            if (f.severity() != Severity.ERROR) continue;
+            if (options.allowBreaking() && BREAKING.contains(f.rule())) continue;
+            refusals.add(new PlanRefusedException(f.location(), f.rule() + ": " + f.message(),
+                    f.fix() == null ? null : "write it this way instead, or allow it with '-- zerodown:ignore " + f.rule()
+                            + " <reason>':\n    " + f.fix().replace("\n", "\n    ")));
+        }
+        if (!refusals.isEmpty()) throw refusals.get(0);
+        List<MigrationPlan> plans = new ArrayList<>();
+        for (MigrationFile f : files) {
+            List<Step> list = steps.get(f.file());
+            List<Step> numbered = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) numbered.add(list.get(i).withIndex(i));
+            String id = f.version() != null ? f.version() : f.units().isEmpty() ? f.file() : f.units().get(0).id();
+            plans.add(new MigrationPlan(id, f.file(), f.description(), f.checksum(), numbered, List.of(), List.of(), List.of()));
+        }
+        return plans;
+    }
+
+    private void plan(SchemaModel schema, Target target, String unit, Stmt stmt, String sql, String origin, List<Step> out) {
+        if (stmt instanceof Stmt.Transaction || stmt instanceof Stmt.SetVariable sv && sv.name().contains("lock_wait_timeout")) return;
+        Stmt.AlterTable at = MysqlAlterPredictor.asAlter(stmt, sql);
+        if (at != null && !schema.isNewInUnit(at.table(), unit)) {
+            TableState t = schema.table(at.table());
+            if (t == null) {
+                throw new PlanRefusedException(origin, "table " + at.table() + " does not exist in the database and no earlier "
+                        + "migration creates it", "check the table name and the database URL");
+            }
+            List<AlterAction> bare = at.actions().stream()
+                    .filter(a -> !(a instanceof AlterAction.Algorithm) && !(a instanceof AlterAction.Lock)).toList();
+            MysqlAlterPredictor.Prediction p = MysqlAlterPredictor.predict(target, new Stmt.AlterTable(at.table(), false, false, bare), t);
+            String clean = ALGO_LOCK.matcher(sql).replaceAll("").trim();
+            boolean blocking = p.algorithm() == MysqlAlterPredictor.Algorithm.COPY && !p.onlineCopy()
+                    || p.lock() != MysqlAlterPredictor.Lock.NONE;
+            if (blocking && stmt instanceof Stmt.AlterTable) {
+                if (options.copier() == null) {
+                    throw new PlanRefusedException(origin, "this ALTER runs as " + p.describe() + " on " + target
+                            + " (writes blocked for the whole copy), and the online table copy is not available",
+                            "run it with an online schema change tool");
+                }
+                String clauses = clean.replaceFirst(ALTER_HEAD.pattern(), "").trim();
+                out.add(step(Phase.EXPAND, StepKind.ONLINE_COPY, "online copy of " + at.table() + " (" + p.describe()
+                        + " natively)", clauses, "MDL exclusive (brief, at cut-over)", at.table(), origin));
+                return;
+            }
+            String native_ = withClauses(stmt, clean, p.clauseText());
+            out.add(step(Phase.EXPAND, StepKind.TRANSACTIONAL, "native " + p.describe(), native_, "MDL exclusive (brief), "
+                    + p.describe(), at.table(), origin));
+            return;
+        }
+        if (stmt instanceof Stmt.Dml d && (d.kind().equals("UPDATE") || d.kind().equals("DELETE")) && !d.hasWhere()
+                && !d.hasLimit() && !schema.isNewInUnit(d.table(), unit) && d.sourceTables().isEmpty()) {
+            TableState t = schema.table(d.table());
+            String key = null;
+            if (t != null) {
+                for (ConstraintState k : t.constraints.values()) {
+                    if (k.kind == ConstraintDef.Kind.PRIMARY_KEY && k.columns.size() == 1) key = k.columns.get(0);
+                }
+            }
+            if (key == null) {
+                throw new PlanRefusedException(origin, "a batched " + d.kind() + " of " + d.table() + " needs a single-column "
+                        + "primary key", "add one, or batch the statement yourself by key range");
+            }
+            String set = d.kind().equals("UPDATE") ? sql.replaceFirst("(?is)^\\s*UPDATE\\s+.*?\\s+SET\\s+", "").trim() : null;
+            out.add(new Step(0, Phase.BACKFILL, StepKind.BACKFILL, d.kind() + " every row of " + d.table() + " in key ranges", sql,
+                    "row locks per batch", d.table(), null, null, new BackfillSpec(d.table(), key, set, null), origin));
+            return;
+        }
+        out.add(step(Phase.EXPAND, StepKind.TRANSACTIONAL, "run as written", sql, "MDL (brief)", null, origin));
+    }
+
+    private static Step step(Phase phase, StepKind kind, String description, String sql, String lock, Name table, String origin) {
+        return new Step(0, phase, kind, description, sql, lock, table, null, null, null, origin);
+    }
+
+    /** Appends explicit ALGORITHM=/LOCK= so the server refuses instead of silently choosing a blocking copy. */
+    static String withClauses(Stmt stmt, String sql, String clauses) {
+        if (stmt instanceof Stmt.AlterTable) return sql + ", " + clauses;
+        return sql + " " + clauses.replace(",", "");
+    }
+
+    private void run(Connection c, MigrationPlan plan) throws SQLException {
+        Map<Integer, String[]> rows = MysqlJournal.steps(c, plan.id());
+        if (rows.isEmpty()) {
+            MysqlJournal.start(c, plan);
+            rows = MysqlJournal.steps(c, plan.id());
+        } else {
+            MysqlJournal.finish(c, plan.id(), "running", null);
+        }
+        Target target = target(c);
+        for (Step s : plan.steps()) {
+            String[] row = rows.get(s.index());
+            if (row != null && row[0].equals("done")) continue;
+            boolean resumed = row != null && (row[0].equals("running") || row[0].equals("failed"));
+            log.accept("[" + s.index() + "] " + s.description());
+            try {
+                MysqlJournal.step(c, plan.id(), s.index(), "running", null, 0, 0);
+                switch (s.kind()) {
+                    case BACKFILL -> backfill(c, plan, s, row == null ? null : row[1]);
+                    case ONLINE_COPY -> options.copier().copy(c, s.table(), s.sql(), row == null ? null : row[1],
+                            (key, n) -> MysqlJournal.watermark(c, plan.id(), s.index(), key, n));
+                    default -> ddl(c, target, plan, s, resumed);
+                }
+                MysqlJournal.step(c, plan.id(), s.index(), "done", null, 0, 0);
+            } catch (SQLException e) {
+                String reason = e.getMessage().split("\n")[0];
+                try {
+                    MysqlJournal.step(c, plan.id(), s.index(), "failed", reason, 0, 0);
+                    MysqlJournal.finish(c, plan.id(), "failed", "step " + s.index() + ": " + reason);
+                } catch (SQLException ignored) {
+                    // the failure itself is what gets reported
+                }
+                throw new ZerodownException(plan.file() + " (from " + s.origin() + "): step " + s.index() + " '" + s.description()
+                        + "' failed: error " + e.getErrorCode() + ": " + reason + "\n  what to do: fix the cause and run apply "
+                        + "again (it resumes at this step)", e);
+            }
+        }
+        MysqlJournal.finish(c, plan.id(), "done", null);
+    }
+
+    /** One DDL statement under a short metadata-lock wait, retried with backoff and jitter on 1205 and 1213. */
+    private void ddl(Connection c, Target target, MigrationPlan plan, Step s, boolean resumed) throws SQLException {
+        String sql = s.sql();
+        if (target.engine() == Engine.MARIADB) {
+            Matcher m = ALTER_HEAD.matcher(sql);
+            if (m.find()) sql = m.group(1) + " WAIT " + options.mariadbWait() + sql.substring(m.end());
+        }
+        long deadline = System.currentTimeMillis() + options.budgetMs();
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            try (Statement st = c.createStatement()) {
+                st.execute("SET SESSION lock_wait_timeout = " + options.lockWaitSeconds());
+                st.execute(sql);
+                if (attempt > 1) MysqlJournal.step(c, plan.id(), s.index(), "running", null, attempt - 1, attempt - 1);
+                return;
+            } catch (SQLException e) {
+                if (resumed && ALREADY_DONE.contains(e.getErrorCode())) {
+                    log.accept("  already done before the interruption (" + e.getMessage().split("\n")[0] + ")");
+                    return;
+                }
+                if (e.getErrorCode() != 1205 && e.getErrorCode() != 1213) throw e;
+                long cap = Math.min(2000, 50L << Math.min(10, attempt));
+                long sleep = ThreadLocalRandom.current().nextLong(cap + 1);
+                if (attempt >= options.maxAttempts() || System.currentTimeMillis() + sleep > deadline) {
+                    throw new SQLException("could not get the metadata lock on " + s.table() + " after " + attempt
+                            + " attempts; transactions that hold it: " + blockers(c, s.table())
+                            + ". Nothing was changed by this step: re-run apply when they are gone.", "HY000", 1205, e);
+                }
+                log.accept("  metadata lock busy, retry " + attempt);
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted");
+                } finally {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET SESSION lock_wait_timeout = DEFAULT");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Open transactions and the sessions waiting on metadata locks, for the give-up message. */
+    static String blockers(Connection c, Name table) {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT t.trx_mysql_thread_id, p.USER, p.HOST, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), "
+                     + "p.COMMAND, LEFT(COALESCE(p.INFO, ''), 80) FROM information_schema.INNODB_TRX t "
+                     + "LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE t.trx_mysql_thread_id <> CONNECTION_ID() "
+                     + "ORDER BY t.trx_started")) {
+            while (rs.next()) {
+                out.add("thread " + rs.getLong(1) + " (" + rs.getString(2) + "@" + rs.getString(3) + ", transaction open "
+                        + rs.getLong(4) + " s, " + rs.getString(5) + ")");
+            }
+        } catch (SQLException ignored) {
+            // best effort
+        }
+        return out.isEmpty() ? "none found in INNODB_TRX (a LOCK TABLES session, or a metadata lock held outside a transaction)"
+                : String.join(", ", out);
+    }
+
+    /** Key-range batches on an integer primary key; the watermark is journalled with each batch. */
+    private void backfill(Connection c, MigrationPlan plan, Step s, String watermark) throws SQLException {
+        BackfillSpec b = s.backfill();
+        String t = new MysqlDialect().quote(b.table().name());
+        String k = "`" + b.key().replace("`", "``") + "`";
+        long last;
+        long max;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MIN(" + k + "), MAX(" + k + ") FROM " + t)) {
+            rs.next();
+            if (rs.getObject(2) == null) return;
+            last = watermark != null ? Long.parseLong(watermark) : rs.getLong(1) - 1;
+            max = rs.getLong(2);
+        } catch (NumberFormatException e) {
+            throw new SQLException("batched backfills on MySQL/MariaDB need an integer key; " + b.table() + "." + b.key() + " is not");
+        }
+        String write = b.isDelete() ? "DELETE FROM " + t + " WHERE " : "UPDATE " + t + " SET " + b.set() + " WHERE ";
+        long step = 1000;
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(write + k + " > ? AND " + k + " <= ?")) {
+            while (last < max) {
+                long t0 = System.nanoTime();
+                long upper = Math.min(max, last + step);
+                ps.setLong(1, last);
+                ps.setLong(2, upper);
+                int n = ps.executeUpdate();
+                MysqlJournal.watermark(c, plan.id(), s.index(), String.valueOf(upper), n);
+                c.commit();
+                last = upper;
+                double ms = (System.nanoTime() - t0) / 1e6;
+                if (ms < options.backfillTargetMs() / 2.0) step = Math.min(100_000, step * 2);
+                else if (ms > options.backfillTargetMs() * 1.5) step = Math.max(100, step / 2);
+            }
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+}
