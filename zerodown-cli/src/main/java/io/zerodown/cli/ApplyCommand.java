@@ -61,6 +61,10 @@ final class ApplyCommand implements Callable<Integer> {
             return plan.call();
         }
         List<MigrationFile> files = MigrationScanner.standard().scan(paths);
+        String u = url.resolved();
+        if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
+            return MysqlCli.apply(main, u, files, allowBreaking);
+        }
         ApplyOptions o = ApplyOptions.defaults().withAllowBreaking(allowBreaking)
                 .withLockTimeoutMs(ms(lockTimeout, "--lock-timeout"))
                 .withBackfill(ms(batchTime, "--batch-time"), 1_000, 100, 50_000)

@@ -51,6 +51,10 @@ final class PlanCommand implements Callable<Integer> {
             throw new ZerodownException("unknown format '" + format + "': use text, json or markdown");
         }
         List<MigrationFile> files = MigrationScanner.standard().scan(paths);
+        String u = url.resolved();
+        if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
+            return MysqlCli.plan(main, u, files, allowBreaking);
+        }
         try (Database db = Database.open(url, true, main.err)) {
             PostgresApplier.Outcome outcome = new PostgresApplier(db.connections,
                     ApplyOptions.defaults().withAllowBreaking(allowBreaking), ApplyListener.NONE).plan(files);

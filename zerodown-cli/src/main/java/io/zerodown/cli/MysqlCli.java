@@ -1,0 +1,46 @@
+package io.zerodown.cli;
+
+import io.zerodown.core.plan.MigrationPlan;
+import io.zerodown.core.plan.Step;
+import io.zerodown.core.source.MigrationFile;
+import io.zerodown.mysql.apply.MysqlApplier;
+import io.zerodown.mysql.apply.MysqlConnections;
+
+import java.util.List;
+
+/** plan and apply for mysql:// and mariadb:// URLs. */
+final class MysqlCli {
+    private MysqlCli() {
+    }
+
+    private static MysqlApplier.Options options(boolean allowBreaking) {
+        MysqlApplier.Options d = MysqlApplier.Options.defaults();
+        return new MysqlApplier.Options(d.lockWaitSeconds(), d.mariadbWait(), d.maxAttempts(), d.budgetMs(), d.backfillTargetMs(),
+                allowBreaking, d.copier());
+    }
+
+    static int plan(Main main, String url, List<MigrationFile> files, boolean allowBreaking) throws Exception {
+        MysqlConnections db = MysqlConnections.parse(url);
+        MysqlApplier.Outcome o = new MysqlApplier(db, options(allowBreaking), s -> main.out.println("  " + s)).plan(files);
+        main.out.println("database: " + db.display());
+        if (o.plans().isEmpty()) main.out.println("nothing to apply (" + o.alreadyApplied().size() + " already applied)");
+        for (MigrationPlan p : o.plans()) {
+            main.out.println(p.file() + "  (" + p.steps().size() + " steps)");
+            for (Step s : p.steps()) {
+                main.out.printf("  %2d %-8s %s%n       lock: %s%n", s.index(), s.phase().name().toLowerCase(), s.description(), s.lock());
+                for (String line : s.sql().split("\n")) main.out.println("       | " + line);
+            }
+        }
+        return 0;
+    }
+
+    static int apply(Main main, String url, List<MigrationFile> files, boolean allowBreaking) throws Exception {
+        MysqlConnections db = MysqlConnections.parse(url);
+        main.out.println("database: " + db.display());
+        MysqlApplier.Outcome o = new MysqlApplier(db, options(allowBreaking), s -> main.out.println("  " + s)).apply(files);
+        main.out.println(o.applied().isEmpty() ? "nothing to apply (" + o.alreadyApplied().size() + " already applied)"
+                : "applied: " + String.join(", ", o.applied()));
+        for (String d : o.drift()) main.out.println("drift: " + d);
+        return 0;
+    }
+}
