@@ -64,6 +64,7 @@ final class StepRunner {
         long statementTimeout = step.kind() == StepKind.TRANSACTIONAL ? options.ddlStatementTimeoutMs() : 0;
         Retry retry = new Retry(step);
         while (true) {
+            if (step.kind() != StepKind.VALIDATE && longHolder(c, step, retry)) continue;
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL lock_timeout = '" + options.lockTimeoutMs() + "ms'");
@@ -138,6 +139,29 @@ final class StepRunner {
             }
         }
         PostgresJournal.stepFinished(c, id, step.index(), finishedStatus, retry.attempts + 1, retry.lockRetries);
+    }
+
+    /**
+     * True (after a backoff sleep) when a transaction that has been open longer than the lock timeout holds a lock on
+     * the step's table. Asking for the lock then would only fail after making the app queue for a whole lock timeout;
+     * waiting for such holders first keeps lock attempts to the moments when they can succeed.
+     */
+    private boolean longHolder(Connection c, Step step, Retry retry) throws SQLException {
+        if (step.table() == null) return false;
+        String holder = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.pid, coalesce(a.application_name, ''), "
+                + "extract(epoch FROM now() - a.xact_start)::bigint FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE l.relation = to_regclass(?) AND l.granted AND a.pid <> pg_backend_pid() "
+                + "AND a.xact_start < now() - make_interval(secs => ?) ORDER BY a.xact_start LIMIT 1")) {
+            ps.setString(1, PostgresPlannerAccess.quote(step.table()));
+            ps.setDouble(2, Math.max(0.05, options.lockTimeoutMs() / 1000.0));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) holder = "pid " + rs.getInt(1) + " (" + rs.getString(2) + ", open " + rs.getLong(3) + " s)";
+            }
+        }
+        if (holder == null) return false;
+        retry.onLockFailure(c, new SQLException("waiting for " + holder + " before asking for the lock", LOCK_NOT_AVAILABLE));
+        return true;
     }
 
     static Boolean indexValid(Connection c, String index) throws SQLException {
