@@ -51,6 +51,10 @@ public final class ApplyBenchmark {
         }
         System.out.println("## Apply benchmark: PostgreSQL " + version + ", " + rows + " rows, app " + rate + " req/s from 4 connections");
         System.out.println();
+        if (System.getProperty("zerodown.bench.throughputOnly") != null) {
+            throughput(pg, rows);
+            return;
+        }
         NaiveVsZerodown.Config cfg = new NaiveVsZerodown.Config(rows, 4, rate, 5000, 5000, 1000, NaiveVsZerodown.Config.ADD_COLUMN);
         List<NaiveVsZerodown.Run> runs = NaiveVsZerodown.run(pg, cfg, s -> System.out.println("<!-- " + s + " -->"));
         System.out.println("| run | phase | app p50 | p99 | p99.9 | max | errors | requests | migration wall time |");

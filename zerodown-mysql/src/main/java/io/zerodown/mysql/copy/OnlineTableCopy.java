@@ -548,7 +548,8 @@ public final class OnlineTableCopy {
         return new Sync(from, to, fi.name(), ti.name(), List.copyOf(cols), List.copyOf(fs), List.copyOf(ts));
     }
 
-    private void createTriggers(String on, String into, Sync s, List<String> names) throws SQLException {
+    /** Creates the missing ones of the three triggers; returns how many it created. */
+    private int createTriggers(String on, String into, Sync s, List<String> names) throws SQLException {
         String k = q(keyColumn);
         String target = qn(into);
         String cols = s.columns().stream().map(OnlineTableCopy::q).collect(Collectors.joining(", "));
@@ -568,15 +569,18 @@ public final class OnlineTableCopy {
                 .filter(m -> !m.equals("STRICT_TRANS_TABLES") && !m.equals("STRICT_ALL_TABLES") && !m.equals("TRADITIONAL"))
                 .collect(Collectors.joining(","));
         setSqlMode(lenient);
+        int created = 0;
         try {
             for (int i = 0; i < names.size(); i++) {
                 if (!existing.contains(names.get(i))) {
                     ddl("CREATE TRIGGER " + qn(names.get(i)) + " " + bodies.get(i), "create trigger " + names.get(i));
+                    created++;
                 }
             }
         } finally {
             setSqlMode(mode);
         }
+        return created;
     }
 
     private void setSqlMode(String mode) throws SQLException {
@@ -592,8 +596,8 @@ public final class OnlineTableCopy {
      * Copies the rows from the journalled watermark up to the largest key present when the copy starts (rows inserted
      * after that reach the shadow through the trigger). Each chunk is one transaction:
      * <ol>
-     * <li>{@code SELECT key ... WHERE key > watermark AND key <= max ORDER BY key LIMIT n LOCK IN SHARE MODE} share-locks
-     * the chunk's rows and finds its upper bound;</li>
+     * <li>{@code SELECT key ... WHERE key > watermark AND key <= max ORDER BY key LIMIT 1 OFFSET n-1 LOCK IN SHARE MODE}
+     * share-locks the chunk's n rows (a locking read locks the rows OFFSET skips too) and returns its upper bound;</li>
      * <li>{@code INSERT IGNORE INTO shadow (cols) SELECT cols FROM t FORCE INDEX(key) WHERE key > ? AND key <= ?
      * LOCK IN SHARE MODE};</li>
      * <li>COMMIT, then the watermark goes to the journal.</li>
@@ -752,6 +756,10 @@ public final class OnlineTableCopy {
         }
     }
 
+    private boolean reverting(Sync s) {
+        return s.to().equals(old);
+    }
+
     private void repair(Sync s, String lower, String upper) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -783,9 +791,12 @@ public final class OnlineTableCopy {
         }
         if (!changed.isEmpty()) {
             throw new OnlineCopyException("copying " + name(s.from()) + " into " + name(s.to()) + " would change data in "
-                    + q(keyColumn) + " range " + show(lower, upper) + ": " + String.join("; ", changed) + ". The native "
-                    + "ALTER would fail or change the same values. Nothing was cut over and " + name(table) + " is "
-                    + "unchanged; fix the data or the ALTER, then abort() and start again");
+                    + q(keyColumn) + " range " + show(lower, upper) + ": " + String.join("; ", changed) + ". "
+                    + (reverting(s) ? "Rows written since the cut-over do not fit the old definition, so revert() would "
+                    + "lose data; " + name(table) + " keeps the new definition and " + name(old) + " stays in sync for "
+                    + "the rows that fit. Change those rows, or keep the new definition (cleanup())"
+                    : "The native ALTER would fail or change the same values. Nothing was cut over and " + name(table)
+                    + " is unchanged; fix the data or the ALTER, then abort() and start again"));
         }
     }
 
@@ -851,7 +862,8 @@ public final class OnlineTableCopy {
                             + ": " + q(keyColumn) + " range " + where + " still differs after copying it again (" + a.count()
                             + " rows, crc " + a.crc() + " vs " + b.count() + " rows, crc " + b.crc() + "). Some values do "
                             + "not survive the conversion, or something else writes " + name(s.to()) + ". Nothing was "
-                            + "swapped; inspect the range, then abort() (or fix and call checksum() again)");
+                            + "swapped; inspect the range, then " + (reverting(s) ? "keep the new definition (cleanup()) "
+                            + "or fix the rows and call revert() again" : "abort() (or fix and call checksum() again)"));
                 }
                 repaired.add(where);
             }
@@ -953,8 +965,9 @@ public final class OnlineTableCopy {
         try {
             dropTriggersOn(old, ours(TableInfo.triggers(c, schema, old), forwardTriggers));
             Sync back = sync(table, old);
-            createTriggers(table, old, back, reverseTriggers);
-            listener.log("reverse triggers keep " + name(old) + " current until cleanup()");
+            if (createTriggers(table, old, back, reverseTriggers) > 0) {
+                listener.log("reverse triggers keep " + name(old) + " current until cleanup()");
+            }
         } catch (SQLException | OnlineCopyException e) {
             if (required) {
                 throw e;

@@ -439,7 +439,8 @@ class OnlineTableCopyTest {
             copy.cutOver();
             exec(admin, "INSERT INTO `" + t + "` (id, amount, name, status, updated_at) VALUES (5000, 1, '" + "x".repeat(150)
                     + "', 'new', NOW())");
-            assertThatThrownBy(copy::revert).isInstanceOf(OnlineCopyException.class).hasMessageContaining("Data truncated for column 'name'");
+            assertThatThrownBy(copy::revert).isInstanceOf(OnlineCopyException.class).hasMessageContaining("Data truncated for column 'name'")
+                    .hasMessageContaining("do not fit the old definition");
             assertThat(copy.state()).isEqualTo(State.CUT_OVER);
             assertThat(createSql(admin, t)).contains("varchar(200)");
             assertThat(one(admin, "SELECT LENGTH(name) FROM `" + t + "` WHERE id = 5000")).isEqualTo("150");

@@ -215,6 +215,9 @@ final class StepRunner {
         try (Statement st = c.createStatement()) {
             st.execute("SET lock_timeout = '" + options.lockTimeoutMs() + "ms'");
             st.execute("SET statement_timeout = '" + options.batchStatementTimeoutMs() + "ms'");
+            // a batch and its watermark commit together, so a batch lost in a crash is simply redone on resume:
+            // no need to wait for each commit's WAL flush
+            st.execute("SET synchronous_commit = off");
         }
         try (PreparedStatement firstPs = c.prepareStatement(first); PreparedStatement nextPs = c.prepareStatement(next)) {
             while (true) {
@@ -337,6 +340,7 @@ final class StepRunner {
         try (Statement st = c.createStatement()) {
             st.execute("RESET lock_timeout");
             st.execute("RESET statement_timeout");
+            st.execute("RESET synchronous_commit");
         } catch (SQLException ignored) {
             // a broken connection is reported by the statement that needs it
         }
