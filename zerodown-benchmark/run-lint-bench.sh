@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     --no-cli) cli=0 ;;
     --wait-quiet) wait_quiet=1 ;;
     --files) files="$2"; shift ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run-lint-bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift

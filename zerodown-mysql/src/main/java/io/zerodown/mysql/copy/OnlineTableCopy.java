@@ -391,9 +391,8 @@ public final class OnlineTableCopy {
             throw refused("it is system-versioned; the copy cannot write its history columns. Use native DDL");
         }
         chooseKey(t);
-        List<String> foreign = ours(TableInfo.triggers(c, schema, table), forwardTriggers);
         List<String> others = new ArrayList<>(TableInfo.triggers(c, schema, table));
-        others.removeAll(foreign);
+        others.removeAll(forwardTriggers);
         if (!others.isEmpty()) {
             throw refused("it has triggers (" + String.join(", ", others) + "); MySQL 5.7+/MariaDB 10.2+ would allow ours "
                     + "beside them, but theirs would stay on the old table at cut-over and the new table would have none. "
@@ -599,7 +598,7 @@ public final class OnlineTableCopy {
      * <li>{@code SELECT key ... WHERE key > watermark AND key <= max ORDER BY key LIMIT 1 OFFSET n-1 LOCK IN SHARE MODE}
      * share-locks the chunk's n rows (a locking read locks the rows OFFSET skips too) and returns its upper bound;</li>
      * <li>{@code INSERT IGNORE INTO shadow (cols) SELECT cols FROM t FORCE INDEX(key) WHERE key > ? AND key <= ?
-     * LOCK IN SHARE MODE};</li>
+     * ORDER BY key LIMIT n LOCK IN SHARE MODE};</li>
      * <li>COMMIT, then the watermark goes to the journal.</li>
      * </ol>
      * <b>Why the share lock.</b> With a plain consistent read, the copy could read row r, then the application deletes
@@ -609,11 +608,17 @@ public final class OnlineTableCopy {
      * REPEATABLE READ InnoDB takes these locks for INSERT ... SELECT anyway; the clause makes it explicit and keeps it
      * so under READ COMMITTED.) An UPDATE of a copied row is safe either way: REPLACE overwrites, and INSERT IGNORE
      * never overwrites a row the trigger wrote.
-     * <p><b>Why lock first.</b> With {@code innodb_autoinc_lock_mode=1} an INSERT ... SELECT holds the shadow's table
-     * AUTO-INC lock until it ends, and a trigger's REPLACE fired by an UPDATE needs that lock too. If the copy took the
-     * AUTO-INC lock first and then waited for a row the UPDATE holds, the two would deadlock and InnoDB would roll back
-     * the (lighter) application transaction; pt-online-schema-change shows exactly that. Locking the rows before the
-     * INSERT starts removes that cycle for single-statement writes, and short chunks bound how long inserts wait.
+     * <p><b>Why lock first, and why the LIMIT.</b> With {@code innodb_autoinc_lock_mode=1} (MariaDB's default) an
+     * INSERT ... SELECT into a table with an AUTO_INCREMENT column holds that table's AUTO-INC lock until it ends, even
+     * with explicit ids, and every trigger REPLACE into the shadow waits for it: any application INSERT or UPDATE
+     * during the chunk waits up to the chunk's duration (hence short chunks). If the INSERT then also had to wait for
+     * a row such a waiting writer holds, the two would deadlock and InnoDB would roll back the application's
+     * transaction (the deadlocks measured with pt-online-schema-change). So the rows are locked before the INSERT
+     * starts, and the INSERT reads exactly those rows: without {@code LIMIT n} its range scan would go on to read and
+     * lock the first row after the range (verified: an UPDATE of that row is then chosen as deadlock victim). What
+     * remains is a multi-row application statement that touches a row outside the chunk and then one inside it while
+     * the AUTO-INC lock changes hands; {@code innodb_autoinc_lock_mode=2} (MySQL 8's default) removes the AUTO-INC
+     * lock altogether.
      */
     public void copy() throws SQLException {
         ensurePrepared();
@@ -733,11 +738,14 @@ public final class OnlineTableCopy {
                     ps.executeUpdate();
                 }
             }
-            if (count > 0 || replaceTarget) {
+            if (count > 0) {
+                // LIMIT: the rows are locked and counted already; without it the scan would go on to read and lock
+                // the first row after the range while holding the shadow's AUTO-INC lock, and an UPDATE of that row
+                // (its trigger needs the AUTO-INC lock) would deadlock with us
                 String cols = s.columns().stream().map(OnlineTableCopy::q).collect(Collectors.joining(", "));
                 String insert = "INSERT IGNORE INTO " + qn(s.to()) + " (" + cols + ") SELECT " + cols + " FROM "
                         + qn(s.from()) + " FORCE INDEX (" + q(s.fromIndex()) + ") WHERE " + range(lower, hi)
-                        + " LOCK IN SHARE MODE";
+                        + " ORDER BY " + k + " LIMIT " + count + " LOCK IN SHARE MODE";
                 try (PreparedStatement ps = c.prepareStatement(insert)) {
                     bindRange(ps, lower, hi);
                     ps.executeUpdate();
@@ -1026,10 +1034,11 @@ public final class OnlineTableCopy {
                 + "p.HOST, TIMESTAMPDIFF(SECOND, x.trx_started, NOW()), p.COMMAND, LEFT(p.INFO, 200) FROM "
                 + "information_schema.INNODB_TRX x LEFT JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id "
                 + "WHERE x.trx_mysql_thread_id <> CONNECTION_ID() ORDER BY x.trx_started")) {
+            boolean known = holders != null && !holders.isEmpty(); // else every open transaction is a suspect
             while (rs.next()) {
                 long id = rs.getLong(1);
-                boolean holds = holders != null && holders.contains(id);
-                if (holders == null || holds) {
+                boolean holds = known && holders.contains(id);
+                if (!known || holds) {
                     out.add(new Blocker(id, rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6),
                             holds));
                 }

@@ -251,6 +251,16 @@ class OnlineTableCopyTest {
                 } catch (SQLException e) {
                     errors.computeIfAbsent(e.getErrorCode(), k -> new AtomicInteger()).incrementAndGet();
                     System.out.println("[load] app error " + e.getErrorCode() + ": " + e.getMessage());
+                    if (e.getErrorCode() == 1213) {
+                        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW ENGINE INNODB STATUS")) {
+                            rs.next();
+                            String status = rs.getString(3);
+                            int at = status.indexOf("LATEST DETECTED DEADLOCK");
+                            System.out.println(at < 0 ? status : status.substring(at, Math.min(status.length(), at + 6000)));
+                        } catch (SQLException ignored) {
+                            // diagnostics only
+                        }
+                    }
                 }
                 latencies.add(System.nanoTime() - t0);
             }
@@ -387,6 +397,43 @@ class OnlineTableCopyTest {
             assertThat(triggers(admin, t2)).isEmpty();
             assertThat(count(admin, t2)).isEqualTo(2_001);
         }
+    }
+
+    @Test
+    void aPostponedCutOverIsReadyAndANewInstanceCompletesIt() throws Exception {
+        String t = table("oc_postpone");
+        Journal journal = Journal.inMemory();
+        try (Connection admin = conn()) {
+            orders(admin, t, 3_000);
+            try (Connection c = conn()) {
+                OnlineTableCopy copy = new OnlineTableCopy(c, "test", t, ALTER, Options.defaults().withPostponeCutOver(true),
+                        journal, listener("postpone"));
+                copy.prepare();
+                copy.copy();
+                assertThat(copy.cutOver()).isEqualTo(State.READY);
+                assertThat(journal.state()).isEqualTo("ready");
+                assertThat(createSql(admin, t)).contains("decimal(12,2)");
+            }
+            exec(admin, "UPDATE `" + t + "` SET amount = 7 WHERE id = 3"); // while waiting, the triggers keep up
+            try (Connection c = conn()) {
+                OnlineTableCopy later = new OnlineTableCopy(c, "test", t, ALTER, Options.defaults(), journal, listener("postpone"));
+                later.prepare();
+                assertThat(later.cutOver()).isEqualTo(State.CUT_OVER);
+                assertThat(createSql(admin, t)).contains("decimal(14,2)");
+                assertThat(one(admin, "SELECT amount FROM `" + t + "` WHERE id = 3")).isEqualTo("7.00");
+                assertThat(count(admin, t)).isEqualTo(3_000);
+                later.cleanup();
+            }
+        }
+    }
+
+    @Test
+    void namesAreQuotedAndFitSixtyFourCharacters() {
+        assertThat(OnlineTableCopy.q("we`ird")).isEqualTo("`we``ird`");
+        assertThat(OnlineTableCopy.derived("orders", "zdnew")).isEqualTo("_orders_zdnew");
+        String longName = "x".repeat(64);
+        assertThat(OnlineTableCopy.derived(longName, "zdnew")).hasSize(64).endsWith("_zdnew")
+                .isNotEqualTo(OnlineTableCopy.derived("x".repeat(63) + "y", "zdnew"));
     }
 
     // ------------------------------------------------------------------------------------------------ 4
