@@ -49,6 +49,11 @@ final class LintCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--no-color", description = "never colour the text output")
     boolean noColor;
 
+    @CommandLine.Option(names = "--url", paramLabel = "URL",
+            description = "read the live schema (column types, table sizes) from this database first; the migrations are "
+                    + "then judged as pending on top of it")
+    String url;
+
     @CommandLine.Parameters(paramLabel = "PATH", arity = "0..*",
             description = "migration files or folders (Flyway, Liquibase formatted SQL, Diesel, numbered, plain)")
     List<Path> paths = new ArrayList<>();
@@ -67,7 +72,23 @@ final class LintCommand implements Callable<Integer> {
                     "no migration path given: pass files or folders, or set 'paths' in .zerodown.yaml");
         }
         List<MigrationFile> files = MigrationScanner.standard().scan(inputs);
-        LintReport report = new LintEngine(t, r, cfg).lint(files);
+        LintEngine engine = new LintEngine(t, r, cfg);
+        if (url != null) {
+            try {
+                if (io.zerodown.mysql.apply.MysqlConnections.accepts(url)) {
+                    try (java.sql.Connection c = io.zerodown.mysql.apply.MysqlConnections.parse(url).open()) {
+                        io.zerodown.mysql.apply.MysqlIntrospector.tables(c).forEach(engine::addLiveTable);
+                    }
+                } else {
+                    try (java.sql.Connection c = io.zerodown.postgres.apply.PostgresConnections.parse(url).open()) {
+                        io.zerodown.postgres.apply.PostgresIntrospector.tables(c).forEach(engine::addLiveTable);
+                    }
+                }
+            } catch (java.sql.SQLException e) {
+                throw new io.zerodown.api.ZerodownException("cannot read the live schema: " + e.getMessage());
+            }
+        }
+        LintReport report = engine.lint(files);
         PrintStream out = main.out;
         boolean color = format.equals("text") && !noColor && System.console() != null && System.getenv("NO_COLOR") == null
                 && !"dumb".equals(System.getenv("TERM"));

@@ -104,6 +104,24 @@ class ApplyCommandIT {
     }
 
     @Test
+    void lintWithUrlJudgesAgainstTheLiveSchema(@TempDir Path dir) throws Exception {
+        String url = freshUrl();
+        String jdbc = "jdbc:" + url.replace("postgres@", "") + "?user=postgres";
+        try (Connection c = DriverManager.getConnection(jdbc); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE live (id bigint PRIMARY KEY, code varchar(20), n int)");
+        }
+        Files.writeString(dir.resolve("V5__x.sql"), "ALTER TABLE live ALTER COLUMN code TYPE varchar(40);
+"
+                + "ALTER TABLE live ALTER COLUMN n TYPE bigint;");
+        LintCommandTest.Result without = run("lint", "--runner", "plain", "--format", "json", dir.toString());
+        LintCommandTest.Result with = run("lint", "--runner", "plain", "--format", "json", "--url", url, dir.toString());
+        // without the live schema the old types are unknown (warnings); with it, widening is fine and int->bigint an error
+        assertThat(without.out()).contains("\"severity\" : \"warning\"");
+        assertThat(with.code()).isEqualTo(1);
+        assertThat(LintCommandTest.first(with.out(), "pg.column.change-type").get("line").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void statusWithoutUrlIsABadUsage() {
         assertThat(run("status").code()).isEqualTo(2);
     }
