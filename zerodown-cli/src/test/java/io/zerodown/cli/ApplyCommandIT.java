@@ -110,8 +110,7 @@ class ApplyCommandIT {
         try (Connection c = DriverManager.getConnection(jdbc); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE live (id bigint PRIMARY KEY, code varchar(20), n int)");
         }
-        Files.writeString(dir.resolve("V5__x.sql"), "ALTER TABLE live ALTER COLUMN code TYPE varchar(40);
-"
+        Files.writeString(dir.resolve("V5__x.sql"), "ALTER TABLE live ALTER COLUMN code TYPE varchar(40);\n"
                 + "ALTER TABLE live ALTER COLUMN n TYPE bigint;");
         LintCommandTest.Result without = run("lint", "--runner", "plain", "--format", "json", dir.toString());
         LintCommandTest.Result with = run("lint", "--runner", "plain", "--format", "json", "--url", url, dir.toString());
