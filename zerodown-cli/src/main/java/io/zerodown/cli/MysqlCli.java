@@ -14,9 +14,7 @@ final class MysqlCli {
     }
 
     private static MysqlApplier.Options options(boolean allowBreaking) {
-        MysqlApplier.Options d = MysqlApplier.Options.defaults();
-        return new MysqlApplier.Options(d.lockWaitSeconds(), d.mariadbWait(), d.maxAttempts(), d.budgetMs(), d.backfillTargetMs(),
-                allowBreaking, d.copier());
+        return MysqlApplier.Options.defaults().withAllowBreaking(allowBreaking);
     }
 
     static int plan(Main main, String url, List<MigrationFile> files, boolean allowBreaking) throws Exception {

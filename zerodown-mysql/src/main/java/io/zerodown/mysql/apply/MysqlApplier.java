@@ -63,36 +63,25 @@ public final class MysqlApplier {
      * @param budgetMs         retry time per step
      * @param backfillTargetMs target time per backfill batch
      * @param allowBreaking    run drops and renames as written
-     * @param copier           runs online table copies; null refuses COPY-class changes
+     * @param onlineCopy       run COPY-class changes as an online table copy; false refuses them
      */
     public record Options(int lockWaitSeconds, double mariadbWait, int maxAttempts, long budgetMs, long backfillTargetMs,
-                          boolean allowBreaking, TableCopier copier) {
+                          boolean allowBreaking, boolean onlineCopy) {
         public static Options defaults() {
-            return new Options(1, 0.2, 30, 120_000, 30, false, null);
+            return new Options(1, 0.2, 30, 120_000, 30, false, true);
         }
 
-        public Options withCopier(TableCopier c) {
-            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, c);
+        public Options withOnlineCopy(boolean on) {
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, on);
         }
 
         public Options withBudget(int attempts, long ms) {
-            return new Options(lockWaitSeconds, mariadbWait, attempts, ms, backfillTargetMs, allowBreaking, copier);
+            return new Options(lockWaitSeconds, mariadbWait, attempts, ms, backfillTargetMs, allowBreaking, onlineCopy);
         }
-    }
 
-    /** Runs the online copy of one table for an ALTER's clauses; implemented by the copy engine. */
-    @FunctionalInterface
-    public interface TableCopier {
-        /**
-         * @param watermark the journalled copy watermark to resume from (null to start)
-         * @param progress  receives the new watermark and rows copied after each chunk
-         */
-        void copy(Connection c, Name table, String alterClauses, String watermark, WatermarkSink progress) throws SQLException;
-    }
-
-    @FunctionalInterface
-    public interface WatermarkSink {
-        void watermark(String key, long rows) throws SQLException;
+        public Options withAllowBreaking(boolean allow) {
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allow, onlineCopy);
+        }
     }
 
     /** What apply found and did. */
@@ -247,7 +236,7 @@ public final class MysqlApplier {
             boolean blocking = p.algorithm() == MysqlAlterPredictor.Algorithm.COPY && !p.onlineCopy()
                     || p.lock() != MysqlAlterPredictor.Lock.NONE;
             if (blocking && stmt instanceof Stmt.AlterTable) {
-                if (options.copier() == null) {
+                if (!options.onlineCopy()) {
                     throw new PlanRefusedException(origin, "this ALTER runs as " + p.describe() + " on " + target
                             + " (writes blocked for the whole copy), and the online table copy is not available",
                             "run it with an online schema change tool");
@@ -311,8 +300,7 @@ public final class MysqlApplier {
                 MysqlJournal.step(c, plan.id(), s.index(), "running", null, 0, 0);
                 switch (s.kind()) {
                     case BACKFILL -> backfill(c, plan, s, row == null ? null : row[1]);
-                    case ONLINE_COPY -> options.copier().copy(c, s.table(), s.sql(), row == null ? null : row[1],
-                            (key, n) -> MysqlJournal.watermark(c, plan.id(), s.index(), key, n));
+                    case ONLINE_COPY -> onlineCopy(plan, s);
                     default -> ddl(c, target, plan, s, resumed);
                 }
                 MysqlJournal.step(c, plan.id(), s.index(), "done", null, 0, 0);
@@ -330,6 +318,104 @@ public final class MysqlApplier {
             }
         }
         MysqlJournal.finish(c, plan.id(), "done", null);
+    }
+
+    /**
+     * The online table copy for one COPY-class ALTER, on its own connection: shadow table and triggers, chunked copy
+     * from the journalled watermark, chunk checksums, atomic RENAME cut-over. The old table is kept (renamed, kept in
+     * step by reverse triggers) so the change can be reverted.
+     */
+    private void onlineCopy(MigrationPlan plan, Step s) throws SQLException {
+        try (Connection c = db.open(); Connection j = db.open()) {
+            io.zerodown.mysql.copy.OnlineTableCopy copy = new io.zerodown.mysql.copy.OnlineTableCopy(c, db.database(),
+                    s.table().name(), s.sql(), io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults(),
+                    new StepJournal(j, plan.id(), s.index()), new io.zerodown.mysql.copy.OnlineTableCopy.Listener() {
+                        @Override
+                        public void log(String line) {
+                            log.accept("  " + line);
+                        }
+
+                        @Override
+                        public void paused(String why) {
+                            log.accept("  paused: " + why);
+                        }
+                    });
+            if (copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER
+                    || copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.DONE) {
+                return;
+            }
+            copy.prepare();
+            copy.copy();
+            copy.cutOver();
+            var stats = copy.stats();
+            log.accept("  copied " + stats.rows() + " rows in " + stats.chunks() + " chunks (" + stats.rowsPerSecond()
+                    + " rows/s); old table kept as " + copy.oldTable());
+        }
+    }
+
+    /** The copy's progress in zerodown_steps: watermark, total rows and the copy's own state. */
+    private static final class StepJournal implements io.zerodown.mysql.copy.OnlineTableCopy.Journal {
+        private final Connection c;
+        private final String id;
+        private final int idx;
+
+        StepJournal(Connection c, String id, int idx) {
+            this.c = c;
+            this.id = id;
+            this.idx = idx;
+        }
+
+        private String[] row() {
+            try (PreparedStatement ps = c.prepareStatement("SELECT watermark, rows_done, copy_state FROM zerodown_steps "
+                    + "WHERE migration_id = ? AND idx = ?")) {
+                ps.setString(1, id);
+                ps.setInt(2, idx);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new String[] {rs.getString(1), String.valueOf(rs.getLong(2)), rs.getString(3)}
+                            : new String[] {null, "0", null};
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the journal: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String watermark() {
+            return row()[0];
+        }
+
+        @Override
+        public long rowsCopied() {
+            return Long.parseLong(row()[1]);
+        }
+
+        @Override
+        public String state() {
+            return row()[2];
+        }
+
+        @Override
+        public void watermark(String key, long rowsCopied) {
+            update("UPDATE zerodown_steps SET watermark = ?, rows_done = ? WHERE migration_id = ? AND idx = ?", key, rowsCopied);
+        }
+
+        @Override
+        public void state(String state) {
+            update("UPDATE zerodown_steps SET copy_state = ? WHERE migration_id = ? AND idx = ?", state, null);
+        }
+
+        private void update(String sql, String text, Long number) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int p = 1;
+                ps.setString(p++, text);
+                if (number != null) ps.setLong(p++, number);
+                ps.setString(p++, id);
+                ps.setInt(p, idx);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot write the journal: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** One DDL statement under a short metadata-lock wait, retried with backoff and jitter on 1205 and 1213. */

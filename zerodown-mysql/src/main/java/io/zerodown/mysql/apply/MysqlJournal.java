@@ -37,7 +37,7 @@ public final class MysqlJournal {
             st.execute("CREATE TABLE IF NOT EXISTS zerodown_steps (migration_id varchar(191) NOT NULL, idx int NOT NULL, "
                     + "phase varchar(16) NOT NULL, kind varchar(24) NOT NULL, description text NOT NULL, sql_text longtext NOT NULL, "
                     + "status varchar(16) NOT NULL DEFAULT 'pending', attempts int NOT NULL DEFAULT 0, lock_retries int NOT NULL "
-                    + "DEFAULT 0, watermark text, rows_done bigint NOT NULL DEFAULT 0, error text, started_at timestamp(3) NULL, "
+                    + "DEFAULT 0, watermark text, rows_done bigint NOT NULL DEFAULT 0, copy_state varchar(20), error text, started_at timestamp(3) NULL, "
                     + "finished_at timestamp(3) NULL, PRIMARY KEY (migration_id, idx)) ENGINE=InnoDB");
         }
     }

@@ -130,11 +130,29 @@ class MysqlApplyIT {
     }
 
     @Test
+    void copyClassChangeRunsAsAnOnlineCopy(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id int PRIMARY KEY, c varchar(50)) DEFAULT CHARSET=utf8mb4;\n"
+                + "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_20000;");
+        apply(dir);
+        Files.writeString(dir.resolve("V2__widen.sql"), "ALTER TABLE t MODIFY c varchar(200);");
+        apply(dir);
+        assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("200");
+        assertThat(one("SELECT COUNT(*) FROM t")).isEqualTo("20000");
+        assertThat(one("SELECT SUM(CRC32(c)) FROM t")).isEqualTo(one("SELECT SUM(CRC32(CONCAT('v', seq))) FROM seq_1_to_20000"));
+        assertThat(one("SELECT kind FROM zerodown_steps WHERE migration_id = '2' AND idx = 0")).isEqualTo("ONLINE_COPY");
+        assertThat(one("SELECT rows_done FROM zerodown_steps WHERE migration_id = '2' AND idx = 0")).isEqualTo("20000");
+        assertThat(log).anyMatch(l -> l.contains("old table kept as"));
+    }
+
+    @Test
     void copyClassChangeIsRefusedWithoutTheOnlineCopy(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id int PRIMARY KEY, c varchar(50)) DEFAULT CHARSET=utf8mb4;");
         apply(dir);
         Files.writeString(dir.resolve("V2__widen.sql"), "ALTER TABLE t MODIFY c varchar(200);");
-        assertThatThrownBy(() -> apply(dir)).isInstanceOf(PlanRefusedException.class).hasMessageContaining("V2__widen.sql:1");
+        assertThatThrownBy(() -> applier(MysqlApplier.Options.defaults().withOnlineCopy(false))
+                .apply(MigrationScanner.standard().scan(List.of(dir))))
+                .isInstanceOf(PlanRefusedException.class).hasMessageContaining("V2__widen.sql:1");
         assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                 + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("50");
     }
