@@ -22,6 +22,15 @@ final class MysqlCli {
         MysqlApplier.Outcome o = new MysqlApplier(db, options(allowBreaking), s -> main.out.println("  " + s)).plan(files);
         main.out.println("database: " + db.display());
         if (o.plans().isEmpty()) main.out.println("nothing to apply (" + o.alreadyApplied().size() + " already applied)");
+        try (var c = db.open(); var st = c.createStatement(); var rs = st.executeQuery("SELECT t.trx_mysql_thread_id, "
+                + "TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), p.USER, p.HOST FROM information_schema.INNODB_TRX t "
+                + "LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
+                + "WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_started < NOW() - INTERVAL 1 SECOND")) {
+            while (rs.next()) {
+                main.out.println("open transaction that would block DDL now: thread " + rs.getLong(1) + " (" + rs.getString(3)
+                        + "@" + rs.getString(4) + ", open " + rs.getLong(2) + " s)");
+            }
+        }
         for (MigrationPlan p : o.plans()) {
             main.out.println(p.file() + "  (" + p.steps().size() + " steps)");
             for (Step s : p.steps()) {

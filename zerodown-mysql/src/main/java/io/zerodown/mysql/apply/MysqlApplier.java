@@ -439,6 +439,15 @@ public final class MysqlApplier {
                     log.accept("  already done before the interruption (" + e.getMessage().split("\n")[0] + ")");
                     return;
                 }
+                if ((e.getErrorCode() == 1846 || e.getErrorCode() == 1845) && s.table() != null && options.onlineCopy()
+                        && ALTER_HEAD.matcher(s.sql()).find()) {
+                    // the server refused the algorithm we asked for: never fall back to its blocking copy
+                    log.accept("  the server refused " + e.getMessage().split("\n")[0] + "; running an online copy instead");
+                    String clauses = ALGO_LOCK.matcher(s.sql()).replaceAll("").trim().replaceFirst(ALTER_HEAD.pattern(), "").trim();
+                    onlineCopy(plan, new Step(s.index(), s.phase(), StepKind.ONLINE_COPY, s.description(), clauses, s.lock(),
+                            s.table(), null, null, null, s.origin()));
+                    return;
+                }
                 if (e.getErrorCode() != 1205 && e.getErrorCode() != 1213) throw e;
                 long cap = Math.min(2000, 50L << Math.min(10, attempt));
                 long sleep = ThreadLocalRandom.current().nextLong(cap + 1);
