@@ -22,6 +22,13 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String u = url.resolved();
+        if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
+            List<String> undone = new io.zerodown.mysql.apply.MysqlApplier(io.zerodown.mysql.apply.MysqlConnections.parse(u),
+                    io.zerodown.mysql.apply.MysqlApplier.Options.defaults(), s -> main.out.println("  " + s)).rollback(migration);
+            main.out.println("rolled back: " + undone.size() + " step(s) undone");
+            return 0;
+        }
         try (Database db = Database.open(url, false, main.err)) {
             List<String> undone = new PostgresRollback(db.connections, ApplyOptions.defaults(),
                     new ConsoleListener(main.out, false, null)).rollback(migration);

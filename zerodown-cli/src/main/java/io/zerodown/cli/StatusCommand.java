@@ -19,6 +19,26 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String u = url.resolved();
+        if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
+            var db = io.zerodown.mysql.apply.MysqlConnections.parse(u);
+            main.out.println("database: " + db.display());
+            try (var c = db.open()) {
+                var all = io.zerodown.mysql.apply.MysqlJournal.migrations(c);
+                if (all.isEmpty()) main.out.println("no zerodown migrations recorded");
+                for (var e : all.values()) {
+                    main.out.printf("%-10s %-12s %s%s%n", e.id(), e.status(), e.file(), e.error() == null ? "" : "\n           reason: " + e.error());
+                    if (e.status().equals("running") || e.status().equals("failed")) {
+                        for (var row : io.zerodown.mysql.apply.MysqlJournal.steps(c, e.id()).entrySet()) {
+                            main.out.printf("    [%d] %-8s watermark %s, %s rows%n", row.getKey(), row.getValue()[0], row.getValue()[1],
+                                    row.getValue()[2]);
+                        }
+                        main.out.println("    resume with 'zerodown apply', or undo with 'zerodown rollback'");
+                    }
+                }
+            }
+            return 0;
+        }
         try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
             main.out.println("database: " + db.connections.display());
             Map<String, PostgresJournal.Entry> all = PostgresJournal.migrations(c);

@@ -181,6 +181,20 @@ public final class MysqlApplier {
             }
         }
         for (String d : drift) log.accept("drift: " + d);
+        if (forApply) {
+            for (MigrationFile f : pending) {
+                String id = f.version() != null ? f.version() : f.units().isEmpty() ? f.file() : f.units().get(0).id();
+                if (journal.containsKey(id)) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM zerodown_migrations WHERE id = ?");
+                         PreparedStatement ps2 = c.prepareStatement("DELETE FROM zerodown_steps WHERE migration_id = ?")) {
+                        ps.setString(1, id);
+                        ps.executeUpdate();
+                        ps2.setString(1, id);
+                        ps2.executeUpdate();
+                    }
+                }
+            }
+        }
         List<MigrationPlan> plans = new ArrayList<>(resumes);
         if (!pending.isEmpty()) plans.addAll(planFiles(c, pending));
         return new Outcome(List.of(), done, drift, plans);
@@ -247,8 +261,8 @@ public final class MysqlApplier {
                 return;
             }
             String native_ = withClauses(stmt, clean, p.clauseText());
-            out.add(step(Phase.EXPAND, StepKind.TRANSACTIONAL, "native " + p.describe(), native_, "MDL exclusive (brief), "
-                    + p.describe(), at.table(), origin));
+            out.add(new Step(0, Phase.EXPAND, StepKind.TRANSACTIONAL, "native " + p.describe(), native_, "MDL exclusive (brief), "
+                    + p.describe(), at.table(), null, undo(at), null, origin));
             return;
         }
         if (stmt instanceof Stmt.Dml d && (d.kind().equals("UPDATE") || d.kind().equals("DELETE")) && !d.hasWhere()
@@ -270,6 +284,89 @@ public final class MysqlApplier {
             return;
         }
         out.add(step(Phase.EXPAND, StepKind.TRANSACTIONAL, "run as written", sql, "MDL (brief)", null, origin));
+    }
+
+    /** The inverse of a native ALTER when every clause has one (added columns and indexes), else null. */
+    static String undo(Stmt.AlterTable at) {
+        MysqlDialect d = new MysqlDialect();
+        List<String> parts = new ArrayList<>();
+        for (AlterAction a : at.actions()) {
+            if (a instanceof AlterAction.AddColumn ac) parts.add("DROP COLUMN " + d.quote(ac.column().name()));
+            else if (a instanceof AlterAction.AddIndex ai && ai.index().name() != null) parts.add("DROP INDEX " + d.quote(ai.index().name()));
+            else if (a instanceof AlterAction.Algorithm || a instanceof AlterAction.Lock) continue;
+            else return null;
+        }
+        return parts.isEmpty() ? null : "ALTER TABLE " + d.quote(at.table().name()) + " " + String.join(", ", parts);
+    }
+
+    /**
+     * Undoes the steps of the in-flight or failed migration (or the one named), newest first: drops what native steps
+     * added, aborts an online copy before its cut-over (triggers and shadow table go) or reverts it after. Refuses,
+     * changing nothing, when a step cannot be undone without losing data.
+     */
+    public List<String> rollback(String migrationId) throws SQLException {
+        try (Connection c = db.open()) {
+            lock(c);
+            Map<String, MysqlJournal.Entry> all = MysqlJournal.migrations(c);
+            MysqlJournal.Entry target = null;
+            for (MysqlJournal.Entry e : all.values()) {
+                if (migrationId != null ? e.id().equals(migrationId) : e.status().equals("running") || e.status().equals("failed")) target = e;
+            }
+            if (target == null || target.plan() == null) {
+                throw new ZerodownException(migrationId == null ? "no migration is in flight or failed"
+                        : "no migration '" + migrationId + "' with a plan in the journal");
+            }
+            MigrationPlan plan = target.plan();
+            Map<Integer, String[]> rows = MysqlJournal.steps(c, plan.id());
+            List<Step> undo = new ArrayList<>();
+            List<String> impossible = new ArrayList<>();
+            for (int i = plan.steps().size() - 1; i >= 0; i--) {
+                Step s = plan.steps().get(i);
+                String status = rows.get(i)[0];
+                if (status.equals("pending") || status.equals("rolled_back")) continue;
+                boolean copyCleanedUp = s.kind() == StepKind.ONLINE_COPY && "done".equals(copyState(c, plan.id(), s.index()));
+                if (copyCleanedUp) impossible.add("step " + s.index() + " '" + s.description() + "' (its old table was dropped)");
+                else if (s.kind() == StepKind.ONLINE_COPY) undo.add(s);
+                // a native DDL that failed changed nothing (DDL is atomic): only completed ones need undoing
+                else if (!status.equals("done")) continue;
+                else if (s.rollbackSql() != null) undo.add(s);
+                else impossible.add("step " + s.index() + " '" + s.description() + "' (" + s.origin() + ")");
+            }
+            if (!impossible.isEmpty()) {
+                throw new ZerodownException("migration " + plan.id() + " cannot be rolled back without losing data: "
+                        + String.join("; ", impossible) + ". Nothing was changed.");
+            }
+            List<String> done = new ArrayList<>();
+            Target target0 = target(c);
+            for (Step s : undo) {
+                if (s.kind() == StepKind.ONLINE_COPY) {
+                    try (Connection cc = db.open(); Connection j = db.open()) {
+                        var copy = new io.zerodown.mysql.copy.OnlineTableCopy(cc, db.database(), s.table().name(), s.sql(),
+                                io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults(), new StepJournal(j, plan.id(), s.index()),
+                                new io.zerodown.mysql.copy.OnlineTableCopy.Listener() { });
+                        if (copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) copy.revert();
+                        else copy.abort();
+                    }
+                } else if (rows.get(s.index())[0].equals("done")) {
+                    ddl(c, target0, plan, new Step(s.index(), s.phase(), StepKind.TRANSACTIONAL, "undo " + s.description(),
+                            s.rollbackSql(), s.lock(), s.table(), null, null, null, s.origin()), true);
+                }
+                MysqlJournal.step(c, plan.id(), s.index(), "rolled_back", null, 0, 0);
+                done.add(s.description());
+            }
+            MysqlJournal.finish(c, plan.id(), "rolled_back", null);
+            return done;
+        }
+    }
+
+    private static String copyState(Connection c, String id, int idx) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT copy_state FROM zerodown_steps WHERE migration_id = ? AND idx = ?")) {
+            ps.setString(1, id);
+            ps.setInt(2, idx);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     private static Step step(Phase phase, StepKind kind, String description, String sql, String lock, Name table, String origin) {
@@ -304,7 +401,7 @@ public final class MysqlApplier {
                     default -> ddl(c, target, plan, s, resumed);
                 }
                 MysqlJournal.step(c, plan.id(), s.index(), "done", null, 0, 0);
-            } catch (SQLException e) {
+            } catch (SQLException | io.zerodown.mysql.copy.OnlineCopyException e) {
                 String reason = e.getMessage().split("\n")[0];
                 try {
                     MysqlJournal.step(c, plan.id(), s.index(), "failed", reason, 0, 0);
@@ -312,9 +409,10 @@ public final class MysqlApplier {
                 } catch (SQLException ignored) {
                     // the failure itself is what gets reported
                 }
+                String code = e instanceof SQLException sql ? "error " + sql.getErrorCode() + ": " : "";
                 throw new ZerodownException(plan.file() + " (from " + s.origin() + "): step " + s.index() + " '" + s.description()
-                        + "' failed: error " + e.getErrorCode() + ": " + reason + "\n  what to do: fix the cause and run apply "
-                        + "again (it resumes at this step)", e);
+                        + "' failed: " + code + reason + "\n  what to do: fix the cause and run apply again (it resumes at this "
+                        + "step), or 'zerodown rollback'", e);
             }
         }
         MysqlJournal.finish(c, plan.id(), "done", null);
@@ -326,6 +424,20 @@ public final class MysqlApplier {
      * step by reverse triggers) so the change can be reverted.
      */
     private void onlineCopy(MigrationPlan plan, Step s) throws SQLException {
+        // an earlier copy of the same table in this migration kept the old table and reverse triggers for a revert;
+        // a second copy needs the table free of triggers, so the earlier one's revert window closes here
+        for (Step earlier : plan.steps()) {
+            if (earlier.index() >= s.index() || earlier.kind() != StepKind.ONLINE_COPY || !earlier.table().sameAs(s.table())) continue;
+            try (Connection c = db.open(); Connection j = db.open()) {
+                var old = new io.zerodown.mysql.copy.OnlineTableCopy(c, db.database(), earlier.table().name(), earlier.sql(),
+                        io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults(), new StepJournal(j, plan.id(), earlier.index()),
+                        new io.zerodown.mysql.copy.OnlineTableCopy.Listener() { });
+                if (old.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) {
+                    old.cleanup();
+                    log.accept("  dropped " + old.oldTable() + " kept by step " + earlier.index() + " before copying the table again");
+                }
+            }
+        }
         try (Connection c = db.open(); Connection j = db.open()) {
             io.zerodown.mysql.copy.OnlineTableCopy copy = new io.zerodown.mysql.copy.OnlineTableCopy(c, db.database(),
                     s.table().name(), s.sql(), io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults(),

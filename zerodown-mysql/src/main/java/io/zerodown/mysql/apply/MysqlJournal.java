@@ -39,6 +39,14 @@ public final class MysqlJournal {
                     + "status varchar(16) NOT NULL DEFAULT 'pending', attempts int NOT NULL DEFAULT 0, lock_retries int NOT NULL "
                     + "DEFAULT 0, watermark text, rows_done bigint NOT NULL DEFAULT 0, copy_state varchar(20), error text, started_at timestamp(3) NULL, "
                     + "finished_at timestamp(3) NULL, PRIMARY KEY (migration_id, idx)) ENGINE=InnoDB");
+            // journals written by earlier versions lack the online copy's state column
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                    + "AND TABLE_NAME = 'zerodown_steps' AND COLUMN_NAME = 'copy_state'")) {
+                rs.next();
+                if (rs.getInt(1) == 0) {
+                    st.execute("ALTER TABLE zerodown_steps ADD COLUMN copy_state varchar(20) AFTER rows_done");
+                }
+            }
         }
     }
 

@@ -146,6 +146,27 @@ class MysqlApplyIT {
     }
 
     @Test
+    void failedMigrationRollsBackNativeStepsAndRevertsTheCopy(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id int PRIMARY KEY, c varchar(50), v int) DEFAULT CHARSET=utf8mb4;\n"
+                + "INSERT INTO t SELECT seq, CONCAT('v', seq), seq FROM seq_1_to_3000;");
+        apply(dir);
+        Files.writeString(dir.resolve("V2__change.sql"), "ALTER TABLE t ADD COLUMN note text;\nALTER TABLE t MODIFY c varchar(200);\n"
+                + "ALTER TABLE t ADD COLUMN note int;");
+        assertThatThrownBy(() -> apply(dir)).isInstanceOf(ZerodownException.class).hasMessageContaining("V2__change.sql:3");
+        assertThat(one("SELECT status FROM zerodown_migrations WHERE id = '2'")).isEqualTo("failed");
+        assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("200");
+        List<String> undone = applier(MysqlApplier.Options.defaults()).rollback(null);
+        assertThat(undone).hasSize(2);
+        assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("50");
+        assertThat(one("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' "
+                + "AND COLUMN_NAME = 'note'")).isEqualTo("0");
+        assertThat(one("SELECT COUNT(*) FROM t")).isEqualTo("3000");
+        assertThat(one("SELECT status FROM zerodown_migrations WHERE id = '2'")).isEqualTo("rolled_back");
+    }
+
+    @Test
     void copyClassChangeIsRefusedWithoutTheOnlineCopy(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id int PRIMARY KEY, c varchar(50)) DEFAULT CHARSET=utf8mb4;");
         apply(dir);
