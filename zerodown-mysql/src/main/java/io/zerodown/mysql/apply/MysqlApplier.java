@@ -459,9 +459,43 @@ public final class MysqlApplier {
             copy.prepare();
             copy.copy();
             copy.cutOver();
+            verifyDefinition(c, s, copy.oldTable());
             var stats = copy.stats();
             log.accept("  copied " + stats.rows() + " rows in " + stats.chunks() + " chunks (" + stats.rowsPerSecond()
                     + " rows/s); old table kept as " + copy.oldTable());
+        }
+    }
+
+    /**
+     * After a cut-over, the new table's definition must equal what the naive ALTER gives: the ALTER is applied to an
+     * empty copy of the old table and the two SHOW CREATE TABLE texts are compared (names and AUTO_INCREMENT aside).
+     */
+    private void verifyDefinition(Connection c, Step s, String oldTable) throws SQLException {
+        MysqlDialect d = new MysqlDialect();
+        String probe = "_" + s.table().name() + "_zdverify";
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS `" + probe + "`");
+            st.execute("CREATE TABLE `" + probe + "` LIKE `" + oldTable + "`");
+            try {
+                st.execute("ALTER TABLE `" + probe + "` " + s.sql());
+                String expected = normalisedDefinition(st, probe);
+                String actual = normalisedDefinition(st, s.table().name());
+                if (!expected.equals(actual)) {
+                    throw new SQLException("verify: " + s.table() + " after the online copy differs from what the ALTER gives:\n"
+                            + "  expected " + expected + "\n  actual   " + actual);
+                }
+                log.accept("  verified: " + d.quote(s.table().name()) + " has exactly the definition the ALTER gives");
+            } finally {
+                st.execute("DROP TABLE IF EXISTS `" + probe + "`");
+            }
+        }
+    }
+
+    private static String normalisedDefinition(Statement st, String table) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SHOW CREATE TABLE `" + table.replace("`", "``") + "`")) {
+            rs.next();
+            return rs.getString(2).replaceFirst("CREATE TABLE `[^`]+`", "CREATE TABLE t").replaceAll(" AUTO_INCREMENT=\\d+", "")
+                    .replaceAll("\\s+", " ");
         }
     }
 

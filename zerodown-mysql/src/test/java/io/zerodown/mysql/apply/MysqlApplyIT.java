@@ -143,6 +143,7 @@ class MysqlApplyIT {
         assertThat(one("SELECT kind FROM zerodown_steps WHERE migration_id = '2' AND idx = 0")).isEqualTo("ONLINE_COPY");
         assertThat(one("SELECT rows_done FROM zerodown_steps WHERE migration_id = '2' AND idx = 0")).isEqualTo("20000");
         assertThat(log).anyMatch(l -> l.contains("old table kept as"));
+        assertThat(log).anyMatch(l -> l.contains("has exactly the definition the ALTER gives"));
     }
 
     @Test
@@ -164,6 +165,40 @@ class MysqlApplyIT {
                 + "AND COLUMN_NAME = 'note'")).isEqualTo("0");
         assertThat(one("SELECT COUNT(*) FROM t")).isEqualTo("3000");
         assertThat(one("SELECT status FROM zerodown_migrations WHERE id = '2'")).isEqualTo("rolled_back");
+    }
+
+    @Test
+    void killedProcessMidCopyResumesFromTheWatermark(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id int PRIMARY KEY, c varchar(50)) DEFAULT CHARSET=utf8mb4;\n"
+                + "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_400000;");
+        apply(dir);
+        Files.writeString(dir.resolve("V2__widen.sql"), "ALTER TABLE t MODIFY c varchar(200);");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), MysqlApplyProcessMain.class.getName(),
+                "mysql://root@127.0.0.1:3306/" + db, dir.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            String n = null;
+            try {
+                n = one("SELECT rows_done FROM zerodown_steps WHERE migration_id = '2' AND kind = 'ONLINE_COPY'");
+            } catch (Exception ignored) {
+                // the journal may not exist yet
+            }
+            if (n != null && Long.parseLong(n) > 20_000) break;
+            Thread.sleep(20);
+        }
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        long partial = Long.parseLong(one("SELECT rows_done FROM zerodown_steps WHERE migration_id = '2' AND kind = 'ONLINE_COPY'"));
+        assertThat(partial).isBetween(1L, 399_999L);
+        assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("50");
+        apply(dir);
+        assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("200");
+        assertThat(one("SELECT COUNT(*) FROM t")).isEqualTo("400000");
+        assertThat(one("SELECT rows_done FROM zerodown_steps WHERE migration_id = '2' AND kind = 'ONLINE_COPY'")).isEqualTo("400000");
+        assertThat(log).noneMatch(l -> l.contains("from the start"));
     }
 
     @Test
