@@ -46,6 +46,10 @@ final class ApplyCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--no-verify", description = "skip the comparison with the naive SQL on a scratch database")
     boolean noVerify;
 
+    @CommandLine.Option(names = "--postpone-cut-over", description = "MySQL/MariaDB: copy and checksum, then wait before the "
+            + "cut-over until apply runs again without this option")
+    boolean postponeCutOver;
+
     @CommandLine.Parameters(paramLabel = "PATH", arity = "1..*", description = "migration files or folders")
     List<Path> paths = new ArrayList<>();
 
@@ -63,7 +67,7 @@ final class ApplyCommand implements Callable<Integer> {
         List<MigrationFile> files = MigrationScanner.standard().scan(paths);
         String u = url.resolved();
         if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
-            return MysqlCli.apply(main, u, files, allowBreaking);
+            return MysqlCli.apply(main, u, files, allowBreaking, postponeCutOver);
         }
         ApplyOptions o = ApplyOptions.defaults().withAllowBreaking(allowBreaking)
                 .withLockTimeoutMs(ms(lockTimeout, "--lock-timeout"))

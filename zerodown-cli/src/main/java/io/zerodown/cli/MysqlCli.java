@@ -41,10 +41,11 @@ final class MysqlCli {
         return 0;
     }
 
-    static int apply(Main main, String url, List<MigrationFile> files, boolean allowBreaking) throws Exception {
+    static int apply(Main main, String url, List<MigrationFile> files, boolean allowBreaking, boolean postpone) throws Exception {
         MysqlConnections db = MysqlConnections.parse(url);
         main.out.println("database: " + db.display());
-        MysqlApplier.Outcome o = new MysqlApplier(db, options(allowBreaking), s -> main.out.println("  " + s)).apply(files);
+        MysqlApplier.Outcome o = new MysqlApplier(db, options(allowBreaking).withPostponeCutOver(postpone),
+                s -> main.out.println("  " + s)).apply(files);
         main.out.println(o.applied().isEmpty() ? "nothing to apply (" + o.alreadyApplied().size() + " already applied)"
                 : "applied: " + String.join(", ", o.applied()));
         for (String d : o.drift()) main.out.println("drift: " + d);

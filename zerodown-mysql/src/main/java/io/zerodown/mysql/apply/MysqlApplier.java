@@ -66,21 +66,26 @@ public final class MysqlApplier {
      * @param onlineCopy       run COPY-class changes as an online table copy; false refuses them
      */
     public record Options(int lockWaitSeconds, double mariadbWait, int maxAttempts, long budgetMs, long backfillTargetMs,
-                          boolean allowBreaking, boolean onlineCopy) {
+                          boolean allowBreaking, boolean onlineCopy, boolean postponeCutOver) {
         public static Options defaults() {
-            return new Options(1, 0.2, 30, 120_000, 30, false, true);
+            return new Options(1, 0.2, 30, 120_000, 30, false, true, false);
         }
 
         public Options withOnlineCopy(boolean on) {
-            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, on);
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, on, postponeCutOver);
         }
 
         public Options withBudget(int attempts, long ms) {
-            return new Options(lockWaitSeconds, mariadbWait, attempts, ms, backfillTargetMs, allowBreaking, onlineCopy);
+            return new Options(lockWaitSeconds, mariadbWait, attempts, ms, backfillTargetMs, allowBreaking, onlineCopy, postponeCutOver);
         }
 
         public Options withAllowBreaking(boolean allow) {
-            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allow, onlineCopy);
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allow, onlineCopy, postponeCutOver);
+        }
+
+        /** Copy and checksum, then stop before the cut-over until apply runs again without this option. */
+        public Options withPostponeCutOver(boolean postpone) {
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, onlineCopy, postpone);
         }
     }
 
@@ -112,7 +117,7 @@ public final class MysqlApplier {
                 Outcome o = prepare(c, files, true);
                 List<String> applied = new ArrayList<>();
                 for (MigrationPlan p : o.plans()) {
-                    run(c, p);
+                    if (!run(c, p)) break; // a postponed cut-over holds back this and later migrations
                     applied.add(p.id());
                 }
                 return new Outcome(applied, o.alreadyApplied(), o.drift(), o.plans());
@@ -379,7 +384,8 @@ public final class MysqlApplier {
         return sql + " " + clauses.replace(",", "");
     }
 
-    private void run(Connection c, MigrationPlan plan) throws SQLException {
+    /** Runs a plan's pending steps; false when it stopped at a postponed cut-over. */
+    private boolean run(Connection c, MigrationPlan plan) throws SQLException {
         Map<Integer, String[]> rows = MysqlJournal.steps(c, plan.id());
         if (rows.isEmpty()) {
             MysqlJournal.start(c, plan);
@@ -397,7 +403,14 @@ public final class MysqlApplier {
                 MysqlJournal.step(c, plan.id(), s.index(), "running", null, 0, 0);
                 switch (s.kind()) {
                     case BACKFILL -> backfill(c, plan, s, row == null ? null : row[1]);
-                    case ONLINE_COPY -> onlineCopy(plan, s);
+                    case ONLINE_COPY -> {
+                        if (!onlineCopy(plan, s)) {
+                            MysqlJournal.finish(c, plan.id(), "running", "waiting for the cut-over of step " + s.index());
+                            log.accept("  copy ready; the cut-over waits until apply runs again without --postpone-cut-over "
+                                    + "(triggers keep the copy current meanwhile)");
+                            return false;
+                        }
+                    }
                     default -> ddl(c, target, plan, s, resumed);
                 }
                 MysqlJournal.step(c, plan.id(), s.index(), "done", null, 0, 0);
@@ -416,6 +429,7 @@ public final class MysqlApplier {
             }
         }
         MysqlJournal.finish(c, plan.id(), "done", null);
+        return true;
     }
 
     /**
@@ -423,7 +437,7 @@ public final class MysqlApplier {
      * from the journalled watermark, chunk checksums, atomic RENAME cut-over. The old table is kept (renamed, kept in
      * step by reverse triggers) so the change can be reverted.
      */
-    private void onlineCopy(MigrationPlan plan, Step s) throws SQLException {
+    private boolean onlineCopy(MigrationPlan plan, Step s) throws SQLException {
         // an earlier copy of the same table in this migration kept the old table and reverse triggers for a revert;
         // a second copy needs the table free of triggers, so the earlier one's revert window closes here
         for (Step earlier : plan.steps()) {
@@ -440,7 +454,8 @@ public final class MysqlApplier {
         }
         try (Connection c = db.open(); Connection j = db.open()) {
             io.zerodown.mysql.copy.OnlineTableCopy copy = new io.zerodown.mysql.copy.OnlineTableCopy(c, db.database(),
-                    s.table().name(), s.sql(), io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults(),
+                    s.table().name(), s.sql(), io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults()
+                            .withPostponeCutOver(options.postponeCutOver()),
                     new StepJournal(j, plan.id(), s.index()), new io.zerodown.mysql.copy.OnlineTableCopy.Listener() {
                         @Override
                         public void log(String line) {
@@ -454,15 +469,16 @@ public final class MysqlApplier {
                     });
             if (copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER
                     || copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.DONE) {
-                return;
+                return true;
             }
             copy.prepare();
             copy.copy();
-            copy.cutOver();
+            if (copy.cutOver() != io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) return false;
             verifyDefinition(c, s, copy.oldTable());
             var stats = copy.stats();
             log.accept("  copied " + stats.rows() + " rows in " + stats.chunks() + " chunks (" + stats.rowsPerSecond()
                     + " rows/s); old table kept as " + copy.oldTable());
+            return true;
         }
     }
 
@@ -590,8 +606,10 @@ public final class MysqlApplier {
                     // the server refused the algorithm we asked for: never fall back to its blocking copy
                     log.accept("  the server refused " + e.getMessage().split("\n")[0] + "; running an online copy instead");
                     String clauses = ALGO_LOCK.matcher(s.sql()).replaceAll("").trim().replaceFirst(ALTER_HEAD.pattern(), "").trim();
-                    onlineCopy(plan, new Step(s.index(), s.phase(), StepKind.ONLINE_COPY, s.description(), clauses, s.lock(),
-                            s.table(), null, null, null, s.origin()));
+                    if (!onlineCopy(plan, new Step(s.index(), s.phase(), StepKind.ONLINE_COPY, s.description(), clauses, s.lock(),
+                            s.table(), null, null, null, s.origin()))) {
+                        throw new SQLException("the cut-over is postponed; run apply again to finish");
+                    }
                     return;
                 }
                 if (e.getErrorCode() != 1205 && e.getErrorCode() != 1213) throw e;

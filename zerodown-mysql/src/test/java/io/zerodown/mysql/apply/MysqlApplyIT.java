@@ -202,6 +202,27 @@ class MysqlApplyIT {
     }
 
     @Test
+    void postponedCutOverWaitsForTheNextApply(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id int PRIMARY KEY, c varchar(50)) DEFAULT CHARSET=utf8mb4;\n"
+                + "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_5000;");
+        apply(dir);
+        Files.writeString(dir.resolve("V2__widen.sql"), "ALTER TABLE t MODIFY c varchar(200);");
+        MysqlApplier.Outcome first = applier(MysqlApplier.Options.defaults().withPostponeCutOver(true))
+                .apply(MigrationScanner.standard().scan(List.of(dir)));
+        assertThat(first.applied()).isEmpty();
+        assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("50");
+        try (Connection c = conn.open(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO t VALUES (5001, 'written while waiting')");
+        }
+        apply(dir);
+        assertThat(one("SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'")).isEqualTo("200");
+        assertThat(one("SELECT c FROM t WHERE id = 5001")).isEqualTo("written while waiting");
+        assertThat(one("SELECT status FROM zerodown_migrations WHERE id = '2'")).isEqualTo("done");
+    }
+
+    @Test
     void copyClassChangeIsRefusedWithoutTheOnlineCopy(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id int PRIMARY KEY, c varchar(50)) DEFAULT CHARSET=utf8mb4;");
         apply(dir);

@@ -22,7 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * a blocked connection counts, as the app would see it. Each phase records into its own HDR histogram.
  */
 public final class AppWorkload implements AutoCloseable {
-    private final PostgresConnections db;
+    /** Opens one app connection. */
+    @FunctionalInterface
+    public interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    private final ConnectionSource db;
     private final String table;
     private final int connections;
     private final int ratePerSecond;
@@ -82,6 +88,11 @@ public final class AppWorkload implements AutoCloseable {
     }
 
     public AppWorkload(PostgresConnections db, String table, int connections, int ratePerSecond, long maxId) {
+        this(db::open, table, connections, ratePerSecond, maxId);
+    }
+
+    /** For any database whose table has {@code id}, {@code email} and {@code name} columns (MySQL and MariaDB too). */
+    public AppWorkload(ConnectionSource db, String table, int connections, int ratePerSecond, long maxId) {
         this.db = db;
         this.table = table;
         this.connections = connections;
@@ -94,8 +105,10 @@ public final class AppWorkload implements AutoCloseable {
         running = true;
         for (int i = 0; i < connections; i++) {
             Connection c = db.open();
-            try (Statement st = c.createStatement()) {
-                st.execute("SET application_name = 'app'");
+            if (c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET application_name = 'app'");
+                }
             }
             Thread t = new Thread(() -> work(c), "app-" + i);
             t.setDaemon(true);
