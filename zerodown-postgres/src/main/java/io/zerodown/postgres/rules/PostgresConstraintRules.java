@@ -247,7 +247,9 @@ public final class PostgresConstraintRules implements Rule {
                 : "it shares an ALTER TABLE with other clauses, so the statement takes their stronger lock for the scan";
         ctx.finding(VALIDATE_SAME_TX).lock("held from the earlier statement", "reads, writes").effect(Effect.SCAN)
                 .message("VALIDATE CONSTRAINT " + constraint + " is only lock-friendly on its own: " + why + ".")
-                .fix("COMMIT;  -- end the transaction that added the constraint\n"
+                .fix((ctx.tx().explicitOpenForRules() ? "COMMIT;  -- end the transaction that added the constraint\n"
+                        : "-- the " + ctx.runner().id() + " runner wraps the file in one transaction: put this in its own "
+                        + (ctx.runner() == io.zerodown.api.Runner.LIQUIBASE ? "changeset" : "migration file") + "\n")
                         + "ALTER TABLE " + ctx.q(table) + " VALIDATE CONSTRAINT " + ctx.q(constraint) + ";  -- alone, in its own transaction")
                 .zerodownMakesSafe("it runs VALIDATE CONSTRAINT as its own step in its own transaction")
                 .report();

@@ -92,7 +92,11 @@ public final class PostgresTransactionRules implements Rule {
                 .message("An earlier statement of this transaction took ACCESS EXCLUSIVE on " + held + "; it is held "
                         + "until COMMIT, so every query on " + (held.size() == 1 ? "that table" : "those tables")
                         + " waits while this and the following statements run.")
-                .fix("-- commit after each statement that locks an existing table, e.g.:\nCOMMIT;\nBEGIN;\n" + ctx.sql() + ";")
+                .fix(ctx.tx().explicitOpenForRules()
+                        ? "-- commit after each statement that locks an existing table, e.g.:\nCOMMIT;\nBEGIN;\n" + ctx.sql() + ";"
+                        : "-- the " + ctx.runner().id() + " runner wraps the whole " + (ctx.runner() == Runner.LIQUIBASE ? "changeset" : "file")
+                        + " in one transaction: move this statement into its own " + (ctx.runner() == Runner.LIQUIBASE
+                        ? "changeset" : "migration file") + "\n" + ctx.sql() + ";")
                 .report();
     }
 
