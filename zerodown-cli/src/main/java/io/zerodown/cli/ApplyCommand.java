@@ -46,6 +46,10 @@ final class ApplyCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--no-verify", description = "skip the comparison with the naive SQL on a scratch database")
     boolean noVerify;
 
+    @CommandLine.Option(names = "--report-dir", defaultValue = ".zerodown/reports", paramLabel = "DIR",
+            description = "where the JSON and HTML report of the run go (default: ${DEFAULT-VALUE})")
+    Path reportDir;
+
     @CommandLine.Option(names = "--postpone-cut-over", description = "MySQL/MariaDB: copy and checksum, then wait before the "
             + "cut-over until apply runs again without this option")
     boolean postponeCutOver;
@@ -75,19 +79,41 @@ final class ApplyCommand implements Callable<Integer> {
                 .withReplicaLag(ms(maxLag, "--max-replica-lag"), null);
         try (Database db = Database.open(url, true, main.err)) {
             main.out.println("database: " + db.connections.display());
-            ConsoleListener listener = new ConsoleListener(main.out, System.console() != null, db.connections);
-            PostgresApplier.Outcome out = new PostgresApplier(db.connections, o, listener).apply(files);
+            ConsoleListener console = new ConsoleListener(main.out, System.console() != null, db.connections);
+            io.zerodown.postgres.watch.RunReport report = new io.zerodown.postgres.watch.RunReport(console, db.connections);
+            PostgresApplier.Outcome out;
+            try {
+                out = new PostgresApplier(db.connections, o, report).apply(files);
+            } catch (RuntimeException | java.sql.SQLException e) {
+                report.finish("failed", e.getMessage());
+                writeReport(report);
+                throw e;
+            }
             if (out.applied().isEmpty()) main.out.println("nothing to apply (" + out.alreadyApplied().size() + " already applied)");
             for (String d : out.drift()) main.out.println("drift: " + d);
             int problems = 0;
+            List<String> checks = new ArrayList<>();
             try (Connection c = db.connections.open()) {
                 for (String p : PostgresVerifier.checkLive(c, out.plans())) {
                     main.out.println("verify: " + p);
+                    checks.add(p);
                     problems++;
                 }
             }
             if (!noVerify && !out.applied().isEmpty()) problems += VerifyCommand.compare(main, db, files, out.plans());
+            if (checks.isEmpty()) checks.add("no INVALID index, every constraint zerodown validated is valid");
+            report.verification(checks);
+            report.finish(problems == 0 ? "done" : "verification failed", null);
+            writeReport(report);
             return problems == 0 ? 0 : 1;
+        }
+    }
+
+    private void writeReport(io.zerodown.postgres.watch.RunReport report) {
+        try {
+            main.out.println("report: " + report.write(reportDir));
+        } catch (java.io.IOException e) {
+            main.err.println("zerodown: could not write the report to " + reportDir + ": " + e.getMessage());
         }
     }
 

@@ -41,6 +41,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
             main.out.println("database: " + db.connections.display());
+            lastReport().ifPresent(r -> main.out.println("last report: " + r));
             Map<String, PostgresJournal.Entry> all = PostgresJournal.migrations(c);
             if (all.isEmpty()) {
                 main.out.println("no zerodown migrations recorded");
@@ -61,6 +62,17 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+    }
+
+    /** The newest HTML report under .zerodown/reports of the working folder. */
+    static java.util.Optional<java.nio.file.Path> lastReport() {
+        java.nio.file.Path dir = java.nio.file.Path.of(".zerodown", "reports");
+        if (!java.nio.file.Files.isDirectory(dir)) return java.util.Optional.empty();
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".html")).max(java.util.Comparator.comparing(java.nio.file.Path::toString));
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
         }
     }
 }

@@ -51,7 +51,7 @@ class ApplyCommandIT {
         String url = freshUrl();
         Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE t (id bigserial PRIMARY KEY, v text);\n"
                 + "INSERT INTO t (v) SELECT 'x' || g FROM generate_series(1, 5000) g;");
-        assertThat(run("apply", "--url", url, dir.toString()).code()).isZero();
+        assertThat(run("apply", "--url", url, "--report-dir", dir.resolve("r0").toString(), dir.toString()).code()).isZero();
         Files.writeString(dir.resolve("V2__idx.sql"), "CREATE INDEX t_v_idx ON t (v);\nALTER TABLE t ADD COLUMN k uuid NOT NULL DEFAULT gen_random_uuid();");
 
         LintCommandTest.Result plan = run("plan", "--url", url, "--format", "markdown", dir.toString());
@@ -63,9 +63,22 @@ class ApplyCommandIT {
         assertThat(dry.out()).contains("CREATE INDEX CONCURRENTLY");
         assertThat(count(url, "SELECT count(*) FROM pg_class WHERE relname = 't_v_idx'")).isZero();
 
-        LintCommandTest.Result apply = run("apply", "--url", url, dir.toString());
+        Path reports = dir.resolve("reports");
+        LintCommandTest.Result apply = run("apply", "--url", url, "--report-dir", reports.toString(), dir.toString());
         assertThat(apply.code()).as(apply.out() + apply.err()).isZero();
-        assertThat(apply.out()).contains("backfilled 5000 rows", "equal what the naive SQL gives");
+        assertThat(apply.out()).contains("backfilled 5000 rows", "equal what the naive SQL gives", "report: ");
+        Path json;
+        try (var list = Files.list(reports)) {
+            json = list.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertThat(report.get("outcome").asText()).isEqualTo("done");
+        assertThat(report.get("canary").get("probes").asLong()).isPositive();
+        assertThat(report.get("canary").get("failures").asLong()).isZero();
+        assertThat(report.get("steps")).anySatisfy(s -> assertThat(s.path("rows").asLong()).isEqualTo(5000));
+        assertThat(report.get("steps")).allSatisfy(s -> assertThat(s.has("millis")).isTrue());
+        assertThat(Files.readString(Path.of(json.toString().replace(".json", ".html")))).contains("<svg id=\"canary-chart\"",
+                "CREATE INDEX CONCURRENTLY t_v_idx");
         assertThat(count(url, "SELECT count(*) FROM t WHERE k IS NULL")).isZero();
 
         LintCommandTest.Result status = run("status", "--url", url);
