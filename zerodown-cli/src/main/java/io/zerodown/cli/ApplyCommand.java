@@ -46,6 +46,14 @@ final class ApplyCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--no-verify", description = "skip the comparison with the naive SQL on a scratch database")
     boolean noVerify;
 
+    @CommandLine.Option(names = "--canary-pause", defaultValue = "250ms", paramLabel = "DURATION",
+            description = "pause backfills while the canary's recent p99 is above this (default: ${DEFAULT-VALUE})")
+    String canaryPause;
+
+    @CommandLine.Option(names = "--canary-abort", defaultValue = "5s", paramLabel = "DURATION",
+            description = "abort (resumably) when the canary's recent p99 is above this (default: ${DEFAULT-VALUE}; 0 = never)")
+    String canaryAbort;
+
     @CommandLine.Option(names = "--report-dir", defaultValue = ".zerodown/reports", paramLabel = "DIR",
             description = "where the JSON and HTML report of the run go (default: ${DEFAULT-VALUE})")
     Path reportDir;
@@ -81,6 +89,8 @@ final class ApplyCommand implements Callable<Integer> {
             main.out.println("database: " + db.connections.display());
             ConsoleListener console = new ConsoleListener(main.out, System.console() != null, db.connections);
             io.zerodown.postgres.watch.RunReport report = new io.zerodown.postgres.watch.RunReport(console, db.connections);
+            o = o.withGuardRails(new io.zerodown.postgres.watch.GuardRails(report::canaryRecentP99Ms,
+                    ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort")));
             PostgresApplier.Outcome out;
             try {
                 out = new PostgresApplier(db.connections, o, report).apply(files);

@@ -22,43 +22,52 @@ import java.util.function.LongSupplier;
  * @param maxReplicaLagMs          pause backfills while a streaming replica lags more (0: never)
  * @param lagProbe                 replaces the pg_stat_replication query (tests, or a heartbeat); null for the default
  * @param allowBreaking            run drops and renames as written
+ * @param guardRails               operator control and canary limits checked between backfill batches; null for none
  */
 public record ApplyOptions(long lockTimeoutMs, long shareUpdateLockTimeoutMs, int maxLockAttempts, long stepRetryBudgetMs,
                            long baseBackoffMs, long maxBackoffMs, long ddlStatementTimeoutMs, long batchStatementTimeoutMs,
                            long backfillTargetMs, int backfillInitialBatch, int backfillMinBatch, int backfillMaxBatch,
-                           long maxReplicaLagMs, LongSupplier lagProbe, boolean allowBreaking) {
+                           long maxReplicaLagMs, LongSupplier lagProbe, boolean allowBreaking,
+                           io.zerodown.postgres.watch.GuardRails guardRails) {
 
     public static ApplyOptions defaults() {
-        return new ApplyOptions(100, 2_000, 40, 120_000, 50, 2_000, 10_000, 30_000, 30, 1_000, 100, 50_000, 10_000, null, false);
+        return new ApplyOptions(100, 2_000, 40, 120_000, 50, 2_000, 10_000, 30_000, 30, 1_000, 100, 50_000, 10_000, null, false,
+                null);
     }
 
     public ApplyOptions withLockTimeoutMs(long ms) {
         return new ApplyOptions(ms, shareUpdateLockTimeoutMs, maxLockAttempts, stepRetryBudgetMs, baseBackoffMs, maxBackoffMs,
                 ddlStatementTimeoutMs, batchStatementTimeoutMs, backfillTargetMs, backfillInitialBatch, backfillMinBatch,
-                backfillMaxBatch, maxReplicaLagMs, lagProbe, allowBreaking);
+                backfillMaxBatch, maxReplicaLagMs, lagProbe, allowBreaking, guardRails);
     }
 
     public ApplyOptions withRetryBudget(int attempts, long budgetMs) {
         return new ApplyOptions(lockTimeoutMs, shareUpdateLockTimeoutMs, attempts, budgetMs, baseBackoffMs, maxBackoffMs,
                 ddlStatementTimeoutMs, batchStatementTimeoutMs, backfillTargetMs, backfillInitialBatch, backfillMinBatch,
-                backfillMaxBatch, maxReplicaLagMs, lagProbe, allowBreaking);
+                backfillMaxBatch, maxReplicaLagMs, lagProbe, allowBreaking, guardRails);
     }
 
     public ApplyOptions withBackfill(long targetMs, int initial, int min, int max) {
         return new ApplyOptions(lockTimeoutMs, shareUpdateLockTimeoutMs, maxLockAttempts, stepRetryBudgetMs, baseBackoffMs,
                 maxBackoffMs, ddlStatementTimeoutMs, batchStatementTimeoutMs, targetMs, initial, min, max, maxReplicaLagMs,
-                lagProbe, allowBreaking);
+                lagProbe, allowBreaking, guardRails);
     }
 
     public ApplyOptions withReplicaLag(long maxLagMs, LongSupplier probe) {
         return new ApplyOptions(lockTimeoutMs, shareUpdateLockTimeoutMs, maxLockAttempts, stepRetryBudgetMs, baseBackoffMs,
                 maxBackoffMs, ddlStatementTimeoutMs, batchStatementTimeoutMs, backfillTargetMs, backfillInitialBatch,
-                backfillMinBatch, backfillMaxBatch, maxLagMs, probe, allowBreaking);
+                backfillMinBatch, backfillMaxBatch, maxLagMs, probe, allowBreaking, guardRails);
+    }
+
+    public ApplyOptions withGuardRails(io.zerodown.postgres.watch.GuardRails g) {
+        return new ApplyOptions(lockTimeoutMs, shareUpdateLockTimeoutMs, maxLockAttempts, stepRetryBudgetMs, baseBackoffMs,
+                maxBackoffMs, ddlStatementTimeoutMs, batchStatementTimeoutMs, backfillTargetMs, backfillInitialBatch,
+                backfillMinBatch, backfillMaxBatch, maxReplicaLagMs, lagProbe, allowBreaking, g);
     }
 
     public ApplyOptions withAllowBreaking(boolean allow) {
         return new ApplyOptions(lockTimeoutMs, shareUpdateLockTimeoutMs, maxLockAttempts, stepRetryBudgetMs, baseBackoffMs,
                 maxBackoffMs, ddlStatementTimeoutMs, batchStatementTimeoutMs, backfillTargetMs, backfillInitialBatch,
-                backfillMinBatch, backfillMaxBatch, maxReplicaLagMs, lagProbe, allow);
+                backfillMinBatch, backfillMaxBatch, maxReplicaLagMs, lagProbe, allow, guardRails);
     }
 }

@@ -57,6 +57,7 @@ public final class PostgresApplier {
             try (Connection c = db.open()) {
                 lock(c);
                 try {
+                    if (reconnects == 0) io.zerodown.postgres.watch.GuardRails.reset(c);
                     while (true) {
                         Prepared p = prepare(c, files, true);
                         for (Work w : p.work) {

@@ -276,6 +276,18 @@ final class StepRunner {
         if (now - lastLagCheck < 250_000_000L) return;
         lastLagCheck = now;
         while (true) {
+            if (options.guardRails() != null) {
+                io.zerodown.postgres.watch.GuardRails.Decision d = options.guardRails().check(c);
+                if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.ABORT) {
+                    throw new SQLException(d.reason() + "; the backfill stopped between two batches and its watermark is "
+                            + "journalled: run apply again to resume", "ZD001");
+                }
+                if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.PAUSE) {
+                    listener.paused(d.reason());
+                    sleepPaused();
+                    continue;
+                }
+            }
             long lag = options.maxReplicaLagMs() <= 0 ? 0
                     : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLagMs(c);
             int waiting = waitingOnTable(c, b);
@@ -288,6 +300,15 @@ final class StepRunner {
                 Thread.currentThread().interrupt();
                 throw new SQLException("interrupted while paused for replica lag");
             }
+        }
+    }
+
+    private static void sleepPaused() throws SQLException {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while paused");
         }
     }
 

@@ -152,6 +152,18 @@ public final class Canary implements AutoCloseable {
         }
     }
 
+    /** p99 of the probes of the last {@code windowMs}, 0 when there are none. */
+    public double recentP99Ms(long windowMs) {
+        long now = (System.nanoTime() - started) / 1_000_000;
+        List<Double> recent = new ArrayList<>();
+        synchronized (samples) {
+            for (int i = samples.size() - 1; i >= 0 && samples.get(i).atMs() >= now - windowMs; i--) recent.add(samples.get(i).latencyMs());
+        }
+        if (recent.isEmpty()) return 0;
+        Collections.sort(recent);
+        return recent.get(Math.min(recent.size() - 1, (int) Math.ceil(recent.size() * 0.99) - 1));
+    }
+
     public long failures() {
         return failures;
     }

@@ -145,6 +145,12 @@ public final class RunReport implements ApplyListener {
         delegate.paused(reason);
     }
 
+    /** The canary's p99 over the last 2 s (0 before it starts), for the latency guard rail. */
+    public double canaryRecentP99Ms() {
+        Canary c = canary;
+        return c == null ? 0 : c.recentP99Ms(2000);
+    }
+
     public void verification(List<String> lines) {
         verification.addAll(lines);
     }

@@ -264,6 +264,67 @@ class ApplyResilienceIT {
         assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
     }
 
+    @Test
+    void operatorCanPauseResumeAndAbortABackfill(@TempDir Path dir) throws Exception {
+        ApplyFixture fx = new ApplyFixture(PostgresVersions.embedded(16), dir).file("V1__init.sql", TABLE.formatted(60_000));
+        fx.apply();
+        fx.file("V2__fill.sql", "ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text);");
+        PostgresApplier applier = fx.applier(ApplyOptions.defaults().withBackfill(2, 50, 10, 200)
+                .withGuardRails(new io.zerodown.postgres.watch.GuardRails(null, 0, 0)));
+        CompletableFuture<Object> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return applier.apply(fx.files());
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        waitFor(fx, "SELECT coalesce(max(rows_done), 0) FROM zerodown.steps WHERE migration_id = '2'", 500, 60);
+        try (Connection c = fx.db.open()) {
+            io.zerodown.postgres.watch.GuardRails.command(c, "pause");
+        }
+        Thread.sleep(1000);
+        long atPause = fx.count("SELECT rows_done FROM zerodown.steps WHERE migration_id = '2' AND kind = 'BACKFILL'");
+        Thread.sleep(1000);
+        assertThat(fx.count("SELECT rows_done FROM zerodown.steps WHERE migration_id = '2' AND kind = 'BACKFILL'")).isEqualTo(atPause);
+        assertThat(fx.log).anyMatch(l -> l.equals("paused: paused by zerodown control"));
+        try (Connection c = fx.db.open()) {
+            io.zerodown.postgres.watch.GuardRails.command(c, "abort");
+        }
+        Object result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result).isInstanceOf(PostgresApplier.StepFailedException.class);
+        assertThat(((Exception) result).getMessage()).contains("aborted by zerodown control").contains("resume");
+        assertThat(fx.text("SELECT status FROM zerodown.migrations WHERE id = '2'")).isEqualTo("failed");
+        fx.apply(); // a new run forgets the abort and resumes from the watermark
+        assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
+        assertThat(fx.count("SELECT rows_done FROM zerodown.steps WHERE migration_id = '2' AND kind = 'BACKFILL'")).isEqualTo(60_000);
+    }
+
+    @Test
+    void canaryLatencyAboveTheLimitPausesTheBackfill(@TempDir Path dir) throws Exception {
+        ApplyFixture fx = new ApplyFixture(PostgresVersions.embedded(16), dir).file("V1__init.sql", TABLE.formatted(20_000));
+        fx.apply();
+        fx.file("V2__fill.sql", "ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text);");
+        long start = System.currentTimeMillis();
+        // a canary signal the test controls: 400 ms p99 for the first 1.5 s, then 2 ms
+        java.util.function.DoubleSupplier p99 = () -> System.currentTimeMillis() - start < 1500 ? 400 : 2;
+        fx.applier(ApplyOptions.defaults().withGuardRails(new io.zerodown.postgres.watch.GuardRails(p99, 250, 0))).apply(fx.files());
+        assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(1400);
+        assertThat(fx.log).anyMatch(l -> l.startsWith("paused: canary p99 400.0 ms > 250.0 ms"));
+        assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
+    }
+
+    @Test
+    void canaryAboveTheHardLimitAbortsResumably(@TempDir Path dir) throws Exception {
+        ApplyFixture fx = new ApplyFixture(PostgresVersions.embedded(16), dir).file("V1__init.sql", TABLE.formatted(5_000));
+        fx.apply();
+        fx.file("V2__fill.sql", "ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text);");
+        assertThatThrownBy(() -> fx.applier(ApplyOptions.defaults().withGuardRails(
+                new io.zerodown.postgres.watch.GuardRails(() -> 9000, 250, 5000))).apply(fx.files()))
+                .hasMessageContaining("canary p99 9000.0 ms > hard limit 5000.0 ms");
+        fx.apply();
+        assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
+    }
+
     private static int pid(Connection c) throws java.sql.SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
