@@ -89,6 +89,7 @@ final class ApplyCommand implements Callable<Integer> {
             main.out.println("database: " + db.connections.display());
             ConsoleListener console = new ConsoleListener(main.out, System.console() != null, db.connections);
             io.zerodown.postgres.watch.RunReport report = new io.zerodown.postgres.watch.RunReport(console, db.connections);
+            console.canary(report::canaryRecentP99Ms);
             o = o.withGuardRails(new io.zerodown.postgres.watch.GuardRails(report::canaryRecentP99Ms,
                     ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort")));
             PostgresApplier.Outcome out;

@@ -25,6 +25,12 @@ final class ConsoleListener implements ApplyListener {
     private ProgressBar bar;
     private long lastLine;
     private Thread indexPoller;
+    private java.util.function.DoubleSupplier canaryP99 = () -> 0;
+
+    /** Shows the canary's recent p99 beside backfill progress. */
+    void canary(java.util.function.DoubleSupplier p99) {
+        canaryP99 = p99;
+    }
 
     ConsoleListener(PrintStream out, boolean terminal, PostgresConnections db) {
         this.out = out;
@@ -86,11 +92,12 @@ final class ConsoleListener implements ApplyListener {
         if (bar != null) {
             if (rowsDone > bar.getMax()) bar.maxHint(rowsDone);
             bar.stepTo(rowsDone);
-            bar.setExtraMessage("batch " + batchSize);
+            bar.setExtraMessage(String.format(java.util.Locale.ROOT, "batch %d · canary p99 %.1f ms", batchSize, canaryP99.getAsDouble()));
         } else {
             long now = System.currentTimeMillis();
             if (now - lastLine > 5000) {
-                out.println("      backfill: " + rowsDone + " of ~" + estimatedRows + " rows, batch " + batchSize);
+                out.println(String.format(java.util.Locale.ROOT, "      backfill: %d of ~%d rows, batch %d, canary p99 %.1f ms",
+                        rowsDone, estimatedRows, batchSize, canaryP99.getAsDouble()));
                 lastLine = now;
             }
         }

@@ -75,6 +75,8 @@ class ApplyCommandIT {
         assertThat(report.get("outcome").asText()).isEqualTo("done");
         assertThat(report.get("canary").get("probes").asLong()).isPositive();
         assertThat(report.get("canary").get("failures").asLong()).isZero();
+        assertThat(report.get("canary").get("percentiles").get("p99").asDouble()).isPositive();
+        assertThat(report.get("locksTaken").toString()).contains("SHARE UPDATE EXCLUSIVE");
         assertThat(report.get("steps")).anySatisfy(s -> assertThat(s.path("rows").asLong()).isEqualTo(5000));
         assertThat(report.get("steps")).allSatisfy(s -> assertThat(s.has("millis")).isTrue());
         assertThat(Files.readString(Path.of(json.toString().replace(".json", ".html")))).contains("<svg id=\"canary-chart\"",

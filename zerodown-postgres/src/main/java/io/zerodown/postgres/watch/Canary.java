@@ -164,6 +164,18 @@ public final class Canary implements AutoCloseable {
         return recent.get(Math.min(recent.size() - 1, (int) Math.ceil(recent.size() * 0.99) - 1));
     }
 
+    /** p50 to p99.99 and max, in ms, for the report's histogram table. */
+    public java.util.Map<String, Double> percentiles() {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        synchronized (histogram) {
+            for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
+                out.put("p" + (p == Math.floor(p) ? String.valueOf((int) p) : String.valueOf(p)), histogram.getValueAtPercentile(p) / 1000.0);
+            }
+            out.put("max", histogram.getMaxValue() / 1000.0);
+        }
+        return out;
+    }
+
     public long failures() {
         return failures;
     }

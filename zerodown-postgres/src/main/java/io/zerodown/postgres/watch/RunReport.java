@@ -39,6 +39,7 @@ public final class RunReport implements ApplyListener {
     private final Map<String, Map<String, Object>> open = new LinkedHashMap<>();
     private Canary canary;
     private String outcome = "running";
+    private long maxLagMs;
     private String error;
 
     public RunReport(ApplyListener delegate, PostgresConnections db) {
@@ -136,8 +137,15 @@ public final class RunReport implements ApplyListener {
         delegate.backfillFinished(step, rowsDone);
     }
 
+    /** Called with every replica-lag reading the run takes, for the report's maximum. */
+    public void replicaLag(long ms) {
+        maxLagMs = Math.max(maxLagMs, ms);
+    }
+
     @Override
     public void paused(String reason) {
+        java.util.regex.Matcher lag = java.util.regex.Pattern.compile("replica lag (\\d+) ms").matcher(reason);
+        if (lag.find()) replicaLag(Long.parseLong(lag.group(1)));
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("atMs", System.currentTimeMillis() - started);
         p.put("reason", reason);
@@ -173,6 +181,8 @@ public final class RunReport implements ApplyListener {
         m.put("steps", steps);
         m.put("lockRetries", steps.stream().mapToInt(s -> ((Number) s.get("lockRetries")).intValue()).sum());
         m.put("pauses", pauses);
+        m.put("locksTaken", steps.stream().map(s -> s.get("lock")).distinct().toList());
+        m.put("maxReplicaLagMs", maxLagMs);
         Map<String, Object> c = new LinkedHashMap<>();
         if (canary != null) {
             c.put("probes", canary.count());
@@ -180,6 +190,7 @@ public final class RunReport implements ApplyListener {
             c.put("p50Ms", canary.p50Ms());
             c.put("p99Ms", canary.p99Ms());
             c.put("maxMs", canary.maxMs());
+            c.put("percentiles", canary.percentiles());
             List<double[]> points = new ArrayList<>();
             for (Canary.Sample s : canary.samples()) points.add(new double[] {s.atMs(), s.latencyMs()});
             c.put("samples", points);
@@ -211,7 +222,9 @@ public final class RunReport implements ApplyListener {
                 .append("padding:4px 8px;text-align:left;vertical-align:top}code{font-size:85%}</style></head><body>");
         b.append("<h1>zerodown apply</h1><p>").append(esc(String.valueOf(m.get("startedAt")))).append(" · ")
                 .append(esc(String.valueOf(m.get("database")))).append(" · outcome <b>").append(esc(String.valueOf(m.get("outcome"))))
-                .append("</b> · ").append(m.get("wallMs")).append(" ms · lock retries ").append(m.get("lockRetries")).append("</p>");
+                .append("</b> · ").append(m.get("wallMs")).append(" ms · lock retries ").append(m.get("lockRetries"))
+                .append(" · max replica lag seen ").append(m.get("maxReplicaLagMs")).append(" ms · locks taken: ")
+                .append(esc(String.valueOf(m.get("locksTaken")))).append("</p>");
         if (m.get("error") != null) b.append("<p><b>error:</b> ").append(esc(String.valueOf(m.get("error")))).append("</p>");
         Map<String, Object> c = (Map<String, Object>) m.get("canary");
         if (!c.isEmpty()) {
@@ -219,6 +232,11 @@ public final class RunReport implements ApplyListener {
                     .append(c.get("failures")).append(" failed, p50 ").append(fmt(c.get("p50Ms"))).append(" ms, p99 ")
                     .append(fmt(c.get("p99Ms"))).append(" ms, max ").append(fmt(c.get("maxMs"))).append(" ms</p>");
             b.append(chart((List<double[]>) c.get("samples")));
+            b.append("<table><tr><th>percentile</th><th>ms</th></tr>");
+            for (Map.Entry<String, Object> e : ((Map<String, Object>) c.get("percentiles")).entrySet()) {
+                b.append("<tr><td>").append(e.getKey()).append("</td><td>").append(fmt(e.getValue())).append("</td></tr>");
+            }
+            b.append("</table>");
         }
         b.append("<h2>Steps</h2><table><tr><th>migration</th><th>#</th><th>phase</th><th>step</th><th>lock</th><th>ms</th>")
                 .append("<th>lock retries</th><th>rows/s</th><th>SQL</th></tr>");
