@@ -54,6 +54,10 @@ final class ApplyCommand implements Callable<Integer> {
             description = "abort (resumably) when the canary's recent p99 is above this (default: ${DEFAULT-VALUE}; 0 = never)")
     String canaryAbort;
 
+    @CommandLine.Option(names = "--ui", arity = "0..1", fallbackValue = "8642", paramLabel = "PORT",
+            description = "serve a live page of the run on http://127.0.0.1:PORT/ (default port 8642)")
+    Integer ui;
+
     @CommandLine.Option(names = "--report-dir", defaultValue = ".zerodown/reports", paramLabel = "DIR",
             description = "where the JSON and HTML report of the run go (default: ${DEFAULT-VALUE})")
     Path reportDir;
@@ -93,12 +97,19 @@ final class ApplyCommand implements Callable<Integer> {
             o = o.withGuardRails(new io.zerodown.postgres.watch.GuardRails(report::canaryRecentP99Ms,
                     ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort")));
             PostgresApplier.Outcome out;
+            io.zerodown.postgres.watch.WebUi page = null;
+            if (ui != null) {
+                page = new io.zerodown.postgres.watch.WebUi(ui, report, db.connections);
+                main.out.println("live view: http://127.0.0.1:" + page.port() + "/");
+            }
             try {
                 out = new PostgresApplier(db.connections, o, report).apply(files);
             } catch (RuntimeException | java.sql.SQLException e) {
                 report.finish("failed", e.getMessage());
                 writeReport(report);
                 throw e;
+            } finally {
+                if (page != null) page.close();
             }
             if (out.applied().isEmpty()) main.out.println("nothing to apply (" + out.alreadyApplied().size() + " already applied)");
             for (String d : out.drift()) main.out.println("drift: " + d);

@@ -87,8 +87,13 @@ public final class RunReport implements ApplyListener {
         m.put("sql", step.sql());
         m.put("startedMs", System.currentTimeMillis() - started);
         m.put("lockRetries", 0);
-        steps.add(m);
+        synchronized (steps) {
+            steps.add(m);
+        }
         open.put(key(step), m);
+        currentStep = plan.id() + " #" + step.index() + " " + step.description();
+        rowsDone = 0;
+        rowsEstimate = 0;
         delegate.stepStarted(plan, step);
     }
 
@@ -121,8 +126,14 @@ public final class RunReport implements ApplyListener {
         delegate.backfillStarted(step, estimatedRows);
     }
 
+    private volatile String currentStep;
+    private volatile long rowsDone;
+    private volatile long rowsEstimate;
+
     @Override
     public void backfillProgress(Step step, long rowsDone, long estimatedRows, int batchSize) {
+        this.rowsDone = rowsDone;
+        this.rowsEstimate = estimatedRows;
         delegate.backfillProgress(step, rowsDone, estimatedRows, batchSize);
     }
 
@@ -170,6 +181,17 @@ public final class RunReport implements ApplyListener {
         if (canary != null) canary.close();
     }
 
+    /** The live state for the web page: the report so far plus what runs now. */
+    public Map<String, Object> live() {
+        Map<String, Object> m = toMap();
+        m.put("currentStep", currentStep);
+        m.put("rowsDone", rowsDone);
+        m.put("rowsEstimate", rowsEstimate);
+        m.put("canaryRecentP99Ms", canaryRecentP99Ms());
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("startedAt", Instant.ofEpochMilli(started).toString());
@@ -178,10 +200,14 @@ public final class RunReport implements ApplyListener {
         m.put("error", error);
         m.put("wallMs", System.currentTimeMillis() - started);
         m.put("migrations", plans);
-        m.put("steps", steps);
-        m.put("lockRetries", steps.stream().mapToInt(s -> ((Number) s.get("lockRetries")).intValue()).sum());
+        synchronized (steps) {
+            List<Map<String, Object>> copy = new ArrayList<>();
+            for (Map<String, Object> st : steps) copy.add(new LinkedHashMap<>(st));
+            m.put("steps", copy);
+        }
+        m.put("lockRetries", ((List<Map<String, Object>>) m.get("steps")).stream().mapToInt(s -> ((Number) s.get("lockRetries")).intValue()).sum());
         m.put("pauses", pauses);
-        m.put("locksTaken", steps.stream().map(s -> s.get("lock")).distinct().toList());
+        m.put("locksTaken", ((List<Map<String, Object>>) m.get("steps")).stream().map(s -> s.get("lock")).distinct().toList());
         m.put("maxReplicaLagMs", maxLagMs);
         Map<String, Object> c = new LinkedHashMap<>();
         if (canary != null) {
