@@ -346,12 +346,23 @@ final class StepRunner {
         }
     }
 
+    /** reltuples when the table was analysed; else the key span of an integer key; else size / 100 bytes. */
     private static long estimateRows(Connection c, BackfillSpec b) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint "
-                + "ELSE (pg_relation_size(oid) / 100)::bigint END FROM pg_class WHERE oid = to_regclass(?)")) {
-            ps.setString(1, PostgresPlannerAccess.quote(b.table()));
+        String t = PostgresPlannerAccess.quote(b.table());
+        try (PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint, pg_relation_size(oid) FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, t);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
+                if (!rs.next()) return -1;
+                if (rs.getLong(1) > 0) return rs.getLong(1);
+                long bytes = rs.getLong(2);
+                String k = PostgresPlannerAccess.quoteIdent(b.key());
+                try (Statement st = c.createStatement();
+                     ResultSet span = st.executeQuery("SELECT (max(" + k + ") - min(" + k + ") + 1)::bigint FROM " + t)) {
+                    if (span.next() && span.getObject(1) != null) return span.getLong(1);
+                } catch (SQLException notNumeric) {
+                    // a non-numeric key has no span
+                }
+                return bytes / 100;
             }
         }
     }

@@ -59,6 +59,22 @@ public final class RunReport implements ApplyListener {
     @Override
     public void migrationStarted(MigrationPlan plan, boolean resumed) {
         plans.add(plan.file());
+        // the whole plan up front, so the page can show it as a timeline
+        synchronized (steps) {
+            for (Step s : plan.steps()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("migration", plan.id());
+                m.put("index", s.index());
+                m.put("phase", s.phase().name().toLowerCase(Locale.ROOT));
+                m.put("description", s.description());
+                m.put("lock", s.lock());
+                m.put("sql", s.sql());
+                m.put("state", "pending");
+                m.put("lockRetries", 0);
+                steps.add(m);
+                open.put(key(s), m);
+            }
+        }
         if (canary == null && db != null) {
             Set<Name> tables = new LinkedHashSet<>();
             for (Step s : plan.steps()) if (s.table() != null) tables.add(s.table());
@@ -78,19 +94,23 @@ public final class RunReport implements ApplyListener {
 
     @Override
     public void stepStarted(MigrationPlan plan, Step step) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("migration", plan.id());
-        m.put("index", step.index());
-        m.put("phase", step.phase().name().toLowerCase(Locale.ROOT));
-        m.put("description", step.description());
-        m.put("lock", step.lock());
-        m.put("sql", step.sql());
-        m.put("startedMs", System.currentTimeMillis() - started);
-        m.put("lockRetries", 0);
-        synchronized (steps) {
-            steps.add(m);
+        Map<String, Object> m = open.get(key(step));
+        if (m == null) {
+            m = new LinkedHashMap<>();
+            m.put("migration", plan.id());
+            m.put("index", step.index());
+            m.put("phase", step.phase().name().toLowerCase(Locale.ROOT));
+            m.put("description", step.description());
+            m.put("lock", step.lock());
+            m.put("sql", step.sql());
+            m.put("lockRetries", 0);
+            synchronized (steps) {
+                steps.add(m);
+            }
+            open.put(key(step), m);
         }
-        open.put(key(step), m);
+        m.put("state", "running");
+        m.put("startedMs", System.currentTimeMillis() - started);
         currentStep = plan.id() + " #" + step.index() + " " + step.description();
         rowsDone = 0;
         rowsEstimate = 0;
@@ -100,7 +120,10 @@ public final class RunReport implements ApplyListener {
     @Override
     public void stepFinished(MigrationPlan plan, Step step, long millis) {
         Map<String, Object> m = open.get(key(step));
-        if (m != null) m.put("millis", millis);
+        if (m != null) {
+            m.put("millis", millis);
+            m.put("state", "done");
+        }
         delegate.stepFinished(plan, step, millis);
     }
 
@@ -142,7 +165,8 @@ public final class RunReport implements ApplyListener {
         Map<String, Object> m = open.get(key(step));
         if (m != null) {
             m.put("rows", rowsDone);
-            long ms = System.currentTimeMillis() - started - ((Number) m.get("startedMs")).longValue();
+            Object begun = m.get("startedMs");
+            long ms = System.currentTimeMillis() - started - (begun == null ? 0 : ((Number) begun).longValue());
             m.put("rowsPerSecond", ms <= 0 ? rowsDone : Math.round(rowsDone * 1000.0 / ms));
         }
         delegate.backfillFinished(step, rowsDone);

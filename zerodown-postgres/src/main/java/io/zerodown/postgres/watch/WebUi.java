@@ -80,7 +80,7 @@ public final class WebUi implements AutoCloseable {
     private static final String PAGE = """
             <!doctype html><html><head><meta charset="utf-8"><title>zerodown apply</title><style>
             body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;
-            padding:3px 8px;text-align:left}tr.now td{background:#ffd}button{margin-right:.5em;padding:.4em 1em}
+            padding:3px 8px;text-align:left}tr.now td{background:#ffd}tr.pending td{color:#999}button{margin-right:.5em;padding:.4em 1em}
             #bar{width:600px;height:14px;border:1px solid #999}#fill{height:14px;background:#2a6;width:0}</style></head><body>
             <h1>zerodown apply</h1>
             <p id="summary">connecting...</p>
@@ -108,8 +108,8 @@ public final class WebUi implements AutoCloseable {
               document.getElementById('canary').textContent=(c.probes||0)+' probes, recent p99 '+(s.canaryRecentP99Ms||0).toFixed(1)+' ms, max '+(c.maxMs||0).toFixed(1)+' ms';
               document.getElementById('pauses').innerHTML=(s.pauses||[]).map(p=>'<li>'+p.atMs+' ms: '+esc(p.reason)+'</li>').join('');
               document.getElementById('steps').innerHTML='<tr><th>#</th><th>phase</th><th>step</th><th>lock</th><th>ms</th><th>retries</th></tr>'
-                +(s.steps||[]).map(t=>'<tr class="'+(t.millis===undefined?'now':'')+'"><td>'+t.index+'</td><td>'+t.phase+'</td><td>'+esc(t.description)
-                +'</td><td>'+esc(t.lock)+'</td><td>'+(t.millis===undefined?'…':t.millis)+'</td><td>'+t.lockRetries+'</td></tr>').join('');
+                +(s.steps||[]).map(t=>'<tr class="'+(t.state==='running'?'now':t.state)+'"><td>'+t.index+'</td><td>'+t.phase+'</td><td>'+esc(t.description)
+                +'</td><td>'+esc(t.lock)+'</td><td>'+(t.state==='pending'?'pending':t.millis===undefined?'…':t.millis)+'</td><td>'+t.lockRetries+'</td></tr>').join('');
             }
             function poll(){fetch('/api/state').then(r=>r.json()).then(draw).catch(e=>{}).finally(()=>setTimeout(poll,500));}
             poll();
