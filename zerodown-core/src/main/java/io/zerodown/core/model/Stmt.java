@@ -109,6 +109,19 @@ public interface Stmt {
      */
     record Dml(String kind, Name table, boolean hasWhere, String whereText, boolean hasLimit, boolean fromSelect,
                List<Name> sourceTables, String setClause) implements Stmt {
+
+        private static final java.util.regex.Pattern ONLY_NULL_TESTS = java.util.regex.Pattern.compile(
+                "(?i)^\\s*\\(?\\s*[\\w\"`.]+\\s+IS\\s+NULL\\s*\\)?(\\s+(AND|OR)\\s+\\(?\\s*[\\w\"`.]+\\s+IS\\s+NULL\\s*\\)?)*\\s*$");
+
+        /**
+         * An UPDATE or DELETE of every row, or of every row where some column IS NULL: the classic backfill, which
+         * touches (most of) the table in one statement.
+         */
+        public boolean touchesWholeTable() {
+            if (hasLimit || !sourceTables.isEmpty()) return false;
+            if (!hasWhere) return true;
+            return whereText != null && ONLY_NULL_TESTS.matcher(whereText).matches();
+        }
     }
 
     /** CREATE [OR REPLACE] VIEW name. */

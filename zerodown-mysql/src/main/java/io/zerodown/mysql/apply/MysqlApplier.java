@@ -270,8 +270,8 @@ public final class MysqlApplier {
                     + p.describe(), at.table(), null, undo(at), null, origin));
             return;
         }
-        if (stmt instanceof Stmt.Dml d && (d.kind().equals("UPDATE") || d.kind().equals("DELETE")) && !d.hasWhere()
-                && !d.hasLimit() && !schema.isNewInUnit(d.table(), unit) && d.sourceTables().isEmpty()) {
+        if (stmt instanceof Stmt.Dml d && (d.kind().equals("UPDATE") || d.kind().equals("DELETE")) && d.touchesWholeTable()
+                && !schema.isNewInUnit(d.table(), unit)) {
             TableState t = schema.table(d.table());
             String key = null;
             if (t != null) {
@@ -283,9 +283,13 @@ public final class MysqlApplier {
                 throw new PlanRefusedException(origin, "a batched " + d.kind() + " of " + d.table() + " needs a single-column "
                         + "primary key", "add one, or batch the statement yourself by key range");
             }
-            String set = d.kind().equals("UPDATE") ? sql.replaceFirst("(?is)^\\s*UPDATE\\s+.*?\\s+SET\\s+", "").trim() : null;
-            out.add(new Step(0, Phase.BACKFILL, StepKind.BACKFILL, d.kind() + " every row of " + d.table() + " in key ranges", sql,
-                    "row locks per batch", d.table(), null, null, new BackfillSpec(d.table(), key, set, null), origin));
+            String set = d.kind().equals("UPDATE") ? sql.replaceFirst("(?is)^\\s*UPDATE\\s+.*?\\s+SET\\s+", "")
+                    .replaceFirst("(?is)\\s+WHERE\\s+.*$", "").trim() : null;
+            Matcher w = Pattern.compile("(?is)\\bWHERE\\s+(.*)$").matcher(sql);
+            String where = d.hasWhere() && w.find() ? w.group(1).trim() : null;
+            out.add(new Step(0, Phase.BACKFILL, StepKind.BACKFILL, d.kind() + (where == null ? " every row" : " the rows where " + where)
+                    + " of " + d.table() + " in key ranges", sql, "row locks per batch", d.table(), null, null,
+                    new BackfillSpec(d.table(), key, set, where), origin));
             return;
         }
         out.add(step(Phase.EXPAND, StepKind.TRANSACTIONAL, "run as written", sql, "MDL (brief)", null, origin));
@@ -672,7 +676,8 @@ public final class MysqlApplier {
         String write = b.isDelete() ? "DELETE FROM " + t + " WHERE " : "UPDATE " + t + " SET " + b.set() + " WHERE ";
         long step = 1000;
         c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement(write + k + " > ? AND " + k + " <= ?")) {
+        String also = b.predicate() == null ? "" : " AND (" + b.predicate() + ")";
+        try (PreparedStatement ps = c.prepareStatement(write + k + " > ? AND " + k + " <= ?" + also)) {
             while (last < max) {
                 long t0 = System.nanoTime();
                 long upper = Math.min(max, last + step);

@@ -180,8 +180,8 @@ public final class PostgresPlanner {
                         locks.mode(), null, null, null, null);
                 return;
             }
-            if (stmt instanceof Stmt.Dml d && (d.kind().equals("UPDATE") || d.kind().equals("DELETE")) && !d.hasWhere()
-                    && !schema.isNewInUnit(d.table(), unit.id()) && d.sourceTables().isEmpty()) {
+            if (stmt instanceof Stmt.Dml d && (d.kind().equals("UPDATE") || d.kind().equals("DELETE")) && d.touchesWholeTable()
+                    && !schema.isNewInUnit(d.table(), unit.id())) {
                 requireTable(schema, d.table());
                 backfill(schema, d, sql);
                 return;
@@ -475,15 +475,19 @@ public final class PostgresPlanner {
             TableState t = schema.table(d.table());
             String key = key(t, d.table());
             String qt = q(d.table());
+            String where = d.hasWhere() ? whereClause(sql) : null;
+            String also = where == null ? "" : " AND (" + where + ")";
             if (d.kind().equals("UPDATE")) {
-                String set = setClause(sql);
-                add(Phase.BACKFILL, StepKind.BACKFILL, "UPDATE every row of " + d.table() + " in key batches",
-                        "UPDATE " + qt + " SET " + set + " WHERE " + qi(key) + " > :last AND " + qi(key) + " <= :upper",
-                        "ROW EXCLUSIVE (row locks per batch)", d.table(), null, null, new BackfillSpec(d.table(), key, set, null));
+                String set = setClause(sql).replaceFirst("(?is)\\s+WHERE\\s+.*$", "");
+                add(Phase.BACKFILL, StepKind.BACKFILL, "UPDATE " + (where == null ? "every row" : "the rows where " + where) + " of "
+                        + d.table() + " in key batches", "UPDATE " + qt + " SET " + set + " WHERE " + qi(key) + " > :last AND " + qi(key)
+                        + " <= :upper" + also, "ROW EXCLUSIVE (row locks per batch)", d.table(), null, null,
+                        new BackfillSpec(d.table(), key, set, where));
             } else {
-                add(Phase.BACKFILL, StepKind.BACKFILL, "DELETE every row of " + d.table() + " in key batches",
-                        "DELETE FROM " + qt + " WHERE " + qi(key) + " > :last AND " + qi(key) + " <= :upper",
-                        "ROW EXCLUSIVE (row locks per batch)", d.table(), null, null, new BackfillSpec(d.table(), key, null, null));
+                add(Phase.BACKFILL, StepKind.BACKFILL, "DELETE " + (where == null ? "every row" : "the rows where " + where) + " of "
+                        + d.table() + " in key batches", "DELETE FROM " + qt + " WHERE " + qi(key) + " > :last AND " + qi(key)
+                        + " <= :upper" + also, "ROW EXCLUSIVE (row locks per batch)", d.table(), null, null,
+                        new BackfillSpec(d.table(), key, null, where));
             }
         }
 
@@ -652,6 +656,12 @@ public final class PostgresPlanner {
 
     static String stripNotValid(String clause) {
         return clause.replaceFirst("(?i)\\s+NOT\\s+VALID\\s*$", "");
+    }
+
+    /** The WHERE condition of a single-table UPDATE/DELETE as written. */
+    static String whereClause(String sql) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?is)\\bWHERE\\s+(.*)$").matcher(sql);
+        return m.find() ? m.group(1).trim() : null;
     }
 
     static String setClause(String sql) {

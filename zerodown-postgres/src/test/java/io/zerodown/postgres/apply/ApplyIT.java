@@ -101,6 +101,7 @@ class ApplyIT {
                 ALTER TABLE events ADD COLUMN seq bigserial;
                 DROP INDEX events_kind_idx;
                 DELETE FROM junk;
+                UPDATE events SET kind = 'none' WHERE kind IS NULL;
                 """);
         PostgresApplier.Outcome out = fx.apply();
         assertThat(out.plans().get(0).steps()).anyMatch(s -> s.sql().startsWith("CREATE UNIQUE INDEX CONCURRENTLY"))
@@ -109,6 +110,7 @@ class ApplyIT {
         assertThat(fx.text("SELECT contype::text FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'p'")).isEqualTo("p");
         assertThat(fx.count("SELECT count(*) FROM pg_class WHERE relname = 'events_kind_idx'")).isZero();
         assertThat(fx.count("SELECT count(*) FROM junk")).isZero();
+        assertThat(out.plans().get(0).steps()).anyMatch(s -> s.description().startsWith("UPDATE the rows where kind IS NULL"));
         try (java.sql.Connection live = fx.db.open();
              java.sql.Connection scratch = PostgresConnections.of(server.freshDatabase(), server.user()).open()) {
             assertThat(PostgresVerifier.compareWithNaive(live, scratch, fx.files(), PostgresVerifier.touched(out.plans()))).isEmpty();

@@ -246,7 +246,7 @@ public final class CompatibilityRules implements Rule {
 
     private void dml(StatementContext ctx, Stmt.Dml dml) {
         if (!(dml.kind().equals("UPDATE") || dml.kind().equals("DELETE"))) return;
-        if (dml.hasWhere() || dml.hasLimit()) return;
+        if (!dml.touchesWholeTable()) return;
         Name t = dml.table();
         if (ctx.isNew(t) || ctx.table(t) != null && ctx.table(t).createdInUnit != null
                 && ctx.table(t).createdInUnit.equals(ctx.unit().id())) {
@@ -259,12 +259,14 @@ public final class CompatibilityRules implements Rule {
         String fix;
         String set = setClauseOf(ctx.sql());
         if (dml.kind().equals("UPDATE")) {
+            String also = dml.hasWhere() ? " AND (" + dml.whereText() + ")" : "";
+            set = set.replaceFirst("(?is)\\s+WHERE\\s+.*$", "");
             fix = pg
                     ? "-- repeat, each batch in its own short transaction, until it returns no row; keep :last_id = max(" + key + ") of each batch\n"
                     + "UPDATE " + qt + " SET " + set + "\nWHERE " + qk + " IN (SELECT " + qk + " FROM " + qt + " WHERE " + qk
-                    + " > :last_id ORDER BY " + qk + " LIMIT 5000)\nRETURNING " + qk + ";"
+                    + " > :last_id" + also + " ORDER BY " + qk + " LIMIT 5000)\nRETURNING " + qk + ";"
                     : "-- repeat for consecutive key ranges, each in its own short transaction, until past max(" + key + ")\n"
-                    + "UPDATE " + qt + " SET " + set + "\nWHERE " + qk + " > :last_id AND " + qk + " <= :last_id + 5000;";
+                    + "UPDATE " + qt + " SET " + set + "\nWHERE " + qk + " > :last_id AND " + qk + " <= :last_id + 5000" + also + ";";
         } else {
             fix = pg
                     ? "-- repeat, each batch in its own short transaction, until it deletes no row\n"
