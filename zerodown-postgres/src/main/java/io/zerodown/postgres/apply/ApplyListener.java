@@ -41,6 +41,18 @@ public interface ApplyListener {
     default void paused(String reason) {
     }
 
+    /** A setting changed or a command acted on while the run goes on (zerodown control set / proceed). */
+    default void controlChanged(String what) {
+    }
+
+    /** Every replica-lag reading the backfill takes (only while a lag limit is set). */
+    default void replicaLag(long ms) {
+    }
+
+    /** With --postpone-contract: the run now waits before {@code next} until zerodown control proceed. */
+    default void contractPostponed(MigrationPlan plan, Step next) {
+    }
+
     ApplyListener NONE = new ApplyListener() {
     };
 }

@@ -178,12 +178,22 @@ public final class PostgresApplier {
         }
         List<PostgresJournal.StepRow> rows = PostgresJournal.steps(c, plan.id());
         StepRunner runner = new StepRunner(options, listener);
+        boolean contractReached = false;
         for (Step step : plan.steps()) {
             PostgresJournal.StepRow row = rows.get(step.index());
-            if (row.status().equals("done")) continue;
-            listener.stepStarted(plan, step);
+            if (row.status().equals("done")) {
+                if (step.phase() == io.zerodown.core.plan.Phase.CONTRACT) contractReached = true;
+                continue;
+            }
             long t0 = System.currentTimeMillis();
             try {
+                if (!contractReached && step.phase() == io.zerodown.core.plan.Phase.CONTRACT) {
+                    contractReached = true;
+                    if (options.postponeContract()) runner.awaitProceed(c, plan, step);
+                }
+                runner.beforeStep(c);
+                listener.stepStarted(plan, step);
+                t0 = System.currentTimeMillis();
                 runner.run(c, plan.id(), step, row.watermark());
             } catch (SQLException e) {
                 String reason = e.getMessage().split("\n")[0];
@@ -216,6 +226,23 @@ public final class PostgresApplier {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM zerodown.migrations WHERE id = ?")) {
             ps.setString(1, id);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Who runs apply on this database now (the holder of the migration lock), or null when no apply runs: lets
+     * zerodown control warn that a command sent now only reaches the next run, which starts by forgetting it.
+     */
+    public static String runningApply(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.pid, coalesce(a.application_name, ''), a.backend_start "
+                + "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                + "AND l.classid = ? AND l.objid = ? AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database "
+                + "WHERE datname = current_database())")) {
+            ps.setLong(1, LOCK_KEY >>> 32);
+            ps.setLong(2, LOCK_KEY & 0xffffffffL);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? "pid " + rs.getInt(1) + " (" + rs.getString(2) + ", connected since " + rs.getTimestamp(3) + ")" : null;
+            }
         }
     }
 

@@ -259,10 +259,19 @@ final class StepRunner {
 
     /** Doubles or halves the batch to keep each batch near the target time (its row locks are what the app waits on). */
     int adapt(int batch, double ms) {
-        double target = options.backfillTargetMs();
+        double target = batchTargetMs();
         if (ms < target / 2) return Math.min(options.backfillMaxBatch(), batch * 2);
         if (ms > target * 1.5) return Math.max(options.backfillMinBatch(), batch / 2);
         return batch;
+    }
+
+    /** The batch target time: the one set by zerodown control while the run goes on, else the option. */
+    private long batchTargetMs() {
+        return options.guardRails() == null ? options.backfillTargetMs() : options.guardRails().batchTargetMs(options.backfillTargetMs());
+    }
+
+    private long maxReplicaLagMs() {
+        return options.guardRails() == null ? options.maxReplicaLagMs() : options.guardRails().maxReplicaLagMs(options.maxReplicaLagMs());
     }
 
     private long lastLagCheck;
@@ -277,30 +286,72 @@ final class StepRunner {
         if (now - lastLagCheck < 100_000_000L) return;
         lastLagCheck = now;
         while (true) {
-            if (options.guardRails() != null) {
-                io.zerodown.postgres.watch.GuardRails.Decision d = options.guardRails().check(c);
-                if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.ABORT) {
-                    throw new SQLException(d.reason() + "; the backfill stopped between two batches and its watermark is "
-                            + "journalled: run apply again to resume", "ZD001");
-                }
-                if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.PAUSE) {
-                    listener.paused(d.reason());
-                    sleepPaused();
-                    continue;
-                }
+            if (!operatorAndCanary(c)) {
+                sleepPaused();
+                continue;
             }
-            long lag = options.maxReplicaLagMs() <= 0 ? 0
-                    : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLagMs(c);
-            int waiting = waitingOnTable(c, b);
-            if (lag <= options.maxReplicaLagMs() && waiting == 0) return;
-            listener.paused(lag > options.maxReplicaLagMs() ? "replica lag " + lag + " ms > " + options.maxReplicaLagMs() + " ms"
-                    : waiting + " session(s) waiting for locks on " + b.table());
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while paused for replica lag");
+            long limit = maxReplicaLagMs();
+            long lag = limit <= 0 ? 0 : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLagMs(c);
+            if (limit > 0) listener.replicaLag(lag);
+            List<String> waiting = waitingOnTable(c, b);
+            if ((limit <= 0 || lag <= limit) && waiting.isEmpty()) return;
+            listener.paused(limit > 0 && lag > limit ? "replica lag " + lag + " ms > " + limit + " ms"
+                    : waiting.size() + " session(s) waiting for locks on " + b.table() + ": " + String.join("; ", waiting));
+            sleepPaused();
+        }
+    }
+
+    /**
+     * The operator's commands and the canary limits: false (after reporting the pause) while they say pause; throws,
+     * leaving a resumable state, when they say abort. Setting changes are reported as they are picked up.
+     */
+    private boolean operatorAndCanary(Connection c) throws SQLException {
+        io.zerodown.postgres.watch.GuardRails rails = options.guardRails();
+        if (rails == null) return true;
+        io.zerodown.postgres.watch.GuardRails.Decision d = rails.check(c);
+        for (String change : rails.drainChanges()) listener.controlChanged(change);
+        if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.ABORT) {
+            throw new SQLException(d.reason() + "; the run stopped between two batches or steps and its progress is "
+                    + "journalled: run apply again to resume", "ZD001");
+        }
+        if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.PAUSE) {
+            listener.paused(d.reason());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Before each step: waits while the operator or the canary says pause, so a pause also holds back the next DDL
+     * (the app is not at its best then either), and stops resumably on abort.
+     */
+    void beforeStep(Connection c) throws SQLException {
+        while (!operatorAndCanary(c)) sleepPaused();
+    }
+
+    /**
+     * With --postpone-contract, before the first contract-phase step: waits until zerodown control proceed (or the
+     * live page's button), or stops resumably on abort. Pauses and setting changes are honoured while it waits.
+     */
+    void awaitProceed(Connection c, io.zerodown.core.plan.MigrationPlan plan, Step next) throws SQLException {
+        io.zerodown.postgres.watch.GuardRails rails = options.guardRails() != null ? options.guardRails()
+                : new io.zerodown.postgres.watch.GuardRails(null, Double.MAX_VALUE, 0);
+        listener.contractPostponed(plan, next);
+        listener.paused("contract phase of " + plan.id() + " postponed before step " + next.index() + " '" + next.description()
+                + "': waiting for 'zerodown control proceed'");
+        while (true) {
+            io.zerodown.postgres.watch.GuardRails.Decision d = rails.check(c);
+            for (String change : rails.drainChanges()) listener.controlChanged(change);
+            if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.ABORT && d.reason().startsWith("aborted")) {
+                throw new SQLException("aborted by zerodown control while the contract phase waited for 'proceed'; "
+                        + "nothing of the contract phase ran: run apply again to continue from step " + next.index(), "ZD001");
             }
+            if (rails.proceedRequested()) {
+                rails.consumeProceed(c);
+                listener.controlChanged("proceeding with the contract phase of " + plan.id() + " (told by zerodown control)");
+                return;
+            }
+            sleepPaused();
         }
     }
 
@@ -313,17 +364,26 @@ final class StepRunner {
         }
     }
 
-    /** App sessions currently queued for a lock on the table (their waits are what a backfill must not prolong). */
-    static int waitingOnTable(Connection c, BackfillSpec b) throws SQLException {
+    /**
+     * App sessions currently queued for a lock on the table (their waits are what a backfill must not prolong), each
+     * with what it waits for, for how long, and which sessions block it.
+     */
+    static List<String> waitingOnTable(Connection c, BackfillSpec b) throws SQLException {
         // only table-level queues: row-lock waits between app transactions are the app's own business
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation' "
-                + "AND relation = to_regclass(?) AND pid <> pg_backend_pid()")) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT l.pid, coalesce(a.application_name, ''), l.mode, "
+                + "coalesce(extract(epoch FROM now() - a.state_change), 0)::numeric(10,1), pg_blocking_pids(l.pid)::text "
+                + "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND l.locktype = 'relation' "
+                + "AND l.relation = to_regclass(?) AND l.pid <> pg_backend_pid() ORDER BY 4 DESC")) {
             ps.setString(1, PostgresPlannerAccess.quote(b.table()));
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
+                while (rs.next()) {
+                    out.add("pid " + rs.getInt(1) + " (" + (rs.getString(2).isEmpty() ? "no application_name" : rs.getString(2))
+                            + ") waits " + rs.getString(4) + " s for " + rs.getString(3) + ", blocked by " + rs.getString(5));
+                }
             }
         }
+        return out;
     }
 
     static long replicaLagMs(Connection c) throws SQLException {

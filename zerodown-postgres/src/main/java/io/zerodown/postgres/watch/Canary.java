@@ -176,6 +176,21 @@ public final class Canary implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The latency histogram as buckets doubling from 0.25 ms: each entry is {upper bound in ms, probes in the bucket},
+     * up to the bucket of the slowest probe, for the report's histogram chart.
+     */
+    public List<double[]> buckets() {
+        List<double[]> out = new ArrayList<>();
+        synchronized (histogram) {
+            if (histogram.getTotalCount() == 0) return out;
+            for (org.HdrHistogram.HistogramIterationValue v : histogram.logarithmicBucketValues(250, 2)) {
+                out.add(new double[] {v.getValueIteratedTo() / 1000.0, v.getCountAddedInThisIterationStep()});
+            }
+        }
+        return out;
+    }
+
     public long failures() {
         return failures;
     }

@@ -37,7 +37,19 @@ public final class RunReport implements ApplyListener {
     private final List<String> plans = new ArrayList<>();
     private final List<String> verification = new ArrayList<>();
     private final Map<String, Map<String, Object>> open = new LinkedHashMap<>();
+    private final List<Map<String, Object>> controls = new ArrayList<>();
+    /** {ms since start, value} series for the charts; appended at most every 250 ms each. */
+    private final List<double[]> lagSeries = new ArrayList<>();
+    private final List<double[]> rowsPerSecondSeries = new ArrayList<>();
+    private long lastLagSampleMs = -1_000;
+    private long lastRateSampleMs;
+    private long lastRateRows;
     private Canary canary;
+    private LockWaits lockWaits;
+    private volatile String waitingToProceed;
+    private java.util.function.Supplier<Map<String, Object>> settings = Map::of;
+    private String resumeCommand = "zerodown apply --url <url> <paths>";
+    private String rollbackCommand = "zerodown rollback --url <url>";
     private String outcome = "running";
     private long maxLagMs;
     private String error;
@@ -83,6 +95,11 @@ public final class RunReport implements ApplyListener {
             } catch (Exception e) {
                 delegate.log("canary not started: " + e.getMessage());
             }
+            try {
+                lockWaits = new LockWaits(db).start();
+            } catch (Exception e) {
+                delegate.log("lock waits not watched: " + e.getMessage());
+            }
         }
         delegate.migrationStarted(plan, resumed);
     }
@@ -111,6 +128,7 @@ public final class RunReport implements ApplyListener {
         }
         m.put("state", "running");
         m.put("startedMs", System.currentTimeMillis() - started);
+        waitingToProceed = null;
         currentStep = plan.id() + " #" + step.index() + " " + step.description();
         rowsDone = 0;
         rowsEstimate = 0;
@@ -130,7 +148,10 @@ public final class RunReport implements ApplyListener {
     @Override
     public void lockRetry(Step step, int attempt, String reason) {
         Map<String, Object> m = open.get(key(step));
-        if (m != null) m.put("lockRetries", attempt);
+        if (m != null) {
+            m.put("lockRetries", attempt);
+            m.put("lastLockRetryReason", reason);
+        }
         delegate.lockRetry(step, attempt, reason);
     }
 
@@ -146,17 +167,33 @@ public final class RunReport implements ApplyListener {
 
     @Override
     public void backfillStarted(Step step, long estimatedRows) {
+        synchronized (rowsPerSecondSeries) {
+            lastRateSampleMs = System.currentTimeMillis() - started;
+            lastRateRows = 0;
+        }
         delegate.backfillStarted(step, estimatedRows);
     }
 
     private volatile String currentStep;
     private volatile long rowsDone;
     private volatile long rowsEstimate;
+    private volatile int batchSize;
 
     @Override
     public void backfillProgress(Step step, long rowsDone, long estimatedRows, int batchSize) {
+        long now = System.currentTimeMillis() - started;
+        synchronized (rowsPerSecondSeries) {
+            if (rowsDone < lastRateRows) lastRateRows = 0; // a new backfill
+            if (now - lastRateSampleMs >= 250) {
+                double rate = (rowsDone - lastRateRows) * 1000.0 / Math.max(1, now - lastRateSampleMs);
+                rowsPerSecondSeries.add(new double[] {now, Math.round(rate)});
+                lastRateSampleMs = now;
+                lastRateRows = rowsDone;
+            }
+        }
         this.rowsDone = rowsDone;
         this.rowsEstimate = estimatedRows;
+        this.batchSize = batchSize;
         delegate.backfillProgress(step, rowsDone, estimatedRows, batchSize);
     }
 
@@ -172,9 +209,46 @@ public final class RunReport implements ApplyListener {
         delegate.backfillFinished(step, rowsDone);
     }
 
-    /** Called with every replica-lag reading the run takes, for the report's maximum. */
+    /** Every replica-lag reading the run takes: the report's maximum and the lag chart. */
+    @Override
     public void replicaLag(long ms) {
-        maxLagMs = Math.max(maxLagMs, ms);
+        long now = System.currentTimeMillis() - started;
+        synchronized (lagSeries) {
+            maxLagMs = Math.max(maxLagMs, ms);
+            if (now - lastLagSampleMs >= 250) {
+                lagSeries.add(new double[] {now, ms});
+                lastLagSampleMs = now;
+            }
+        }
+        delegate.replicaLag(ms);
+    }
+
+    @Override
+    public void controlChanged(String what) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("atMs", System.currentTimeMillis() - started);
+        p.put("what", what);
+        synchronized (controls) {
+            controls.add(p);
+        }
+        delegate.controlChanged(what);
+    }
+
+    @Override
+    public void contractPostponed(MigrationPlan plan, Step next) {
+        waitingToProceed = plan.id() + " #" + next.index() + " " + next.description();
+        delegate.contractPostponed(plan, next);
+    }
+
+    /** Where the live page and the report read the settings in force (GuardRails#settings). */
+    public void settings(java.util.function.Supplier<Map<String, Object>> settings) {
+        this.settings = settings;
+    }
+
+    /** The exact commands that resume or roll back this run, for the report's last section. */
+    public void commands(String resume, String rollback) {
+        this.resumeCommand = resume;
+        this.rollbackCommand = rollback;
     }
 
     @Override
@@ -184,7 +258,9 @@ public final class RunReport implements ApplyListener {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("atMs", System.currentTimeMillis() - started);
         p.put("reason", reason);
-        if (pauses.isEmpty() || !reason.equals(pauses.get(pauses.size() - 1).get("reason"))) pauses.add(p);
+        synchronized (pauses) {
+            if (pauses.isEmpty() || !reason.equals(pauses.get(pauses.size() - 1).get("reason"))) pauses.add(p);
+        }
         delegate.paused(reason);
     }
 
@@ -202,17 +278,39 @@ public final class RunReport implements ApplyListener {
     public void finish(String outcome, String error) {
         this.outcome = outcome;
         this.error = error;
+        this.waitingToProceed = null;
         if (canary != null) canary.close();
+        if (lockWaits != null) lockWaits.close();
     }
 
     /** The live state for the web page: the report so far plus what runs now. */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> live() {
         Map<String, Object> m = toMap();
+        Map<String, Object> c = (Map<String, Object>) m.get("canary");
+        if (c.get("samples") instanceof List<?> l) c.put("samples", peaks((List<double[]>) l, 600));
         m.put("currentStep", currentStep);
         m.put("rowsDone", rowsDone);
         m.put("rowsEstimate", rowsEstimate);
+        m.put("batchSize", batchSize);
         m.put("canaryRecentP99Ms", canaryRecentP99Ms());
+        m.put("waitingToProceed", waitingToProceed);
+        LockWaits w = lockWaits;
+        m.put("lockWaits", w == null ? List.of() : w.current().stream().map(LockWaits.Wait::toMap).toList());
         return m;
+    }
+
+    /** At most {@code limit} points: the slowest of each run of consecutive points, so spikes stay visible. */
+    static List<double[]> peaks(List<double[]> points, int limit) {
+        if (points.size() <= limit) return points;
+        int per = (points.size() + limit - 1) / limit;
+        List<double[]> out = new ArrayList<>();
+        for (int i = 0; i < points.size(); i += per) {
+            double[] top = points.get(i);
+            for (int j = i + 1; j < Math.min(points.size(), i + per); j++) if (points.get(j)[1] > top[1]) top = points.get(j);
+            out.add(top);
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -230,9 +328,23 @@ public final class RunReport implements ApplyListener {
             m.put("steps", copy);
         }
         m.put("lockRetries", ((List<Map<String, Object>>) m.get("steps")).stream().mapToInt(s -> ((Number) s.get("lockRetries")).intValue()).sum());
-        m.put("pauses", pauses);
+        synchronized (pauses) {
+            m.put("pauses", new ArrayList<>(pauses));
+        }
+        synchronized (controls) {
+            m.put("controls", new ArrayList<>(controls));
+        }
+        m.put("settings", settings.get());
         m.put("locksTaken", ((List<Map<String, Object>>) m.get("steps")).stream().map(s -> s.get("lock")).distinct().toList());
-        m.put("maxReplicaLagMs", maxLagMs);
+        synchronized (lagSeries) {
+            m.put("maxReplicaLagMs", maxLagMs);
+            m.put("replicaLag", new ArrayList<>(lagSeries));
+        }
+        synchronized (rowsPerSecondSeries) {
+            m.put("rowsPerSecond", new ArrayList<>(rowsPerSecondSeries));
+        }
+        LockWaits w = lockWaits;
+        m.put("lockWaitsSeen", w == null ? List.of() : w.seen().stream().map(LockWaits.Wait::toMap).toList());
         Map<String, Object> c = new LinkedHashMap<>();
         if (canary != null) {
             c.put("probes", canary.count());
@@ -241,14 +353,15 @@ public final class RunReport implements ApplyListener {
             c.put("p99Ms", canary.p99Ms());
             c.put("maxMs", canary.maxMs());
             c.put("percentiles", canary.percentiles());
+            c.put("histogram", canary.buckets());
             List<double[]> points = new ArrayList<>();
             for (Canary.Sample s : canary.samples()) points.add(new double[] {s.atMs(), s.latencyMs()});
             c.put("samples", points);
         }
         m.put("canary", c);
         m.put("verification", verification);
-        m.put("resume", "zerodown apply --url <url> <paths>   (resumes at the first unfinished step)");
-        m.put("rollback", "zerodown rollback --url <url>   (undoes the steps of an in-flight or failed migration)");
+        m.put("resume", resumeCommand);
+        m.put("rollback", rollbackCommand);
         return m;
     }
 
@@ -269,40 +382,78 @@ public final class RunReport implements ApplyListener {
         StringBuilder b = new StringBuilder();
         b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>zerodown apply report</title><style>")
                 .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;")
-                .append("padding:4px 8px;text-align:left;vertical-align:top}code{font-size:85%}</style></head><body>");
+                .append("padding:4px 8px;text-align:left;vertical-align:top}code{font-size:85%}svg{border:1px solid #ddd}</style></head><body>");
         b.append("<h1>zerodown apply</h1><p>").append(esc(String.valueOf(m.get("startedAt")))).append(" · ")
-                .append(esc(String.valueOf(m.get("database")))).append(" · outcome <b>").append(esc(String.valueOf(m.get("outcome"))))
+                .append(esc(String.valueOf(m.get("database")))).append(" · outcome <b id=\"outcome\">").append(esc(String.valueOf(m.get("outcome"))))
                 .append("</b> · ").append(m.get("wallMs")).append(" ms · lock retries ").append(m.get("lockRetries"))
                 .append(" · max replica lag seen ").append(m.get("maxReplicaLagMs")).append(" ms · locks taken: ")
                 .append(esc(String.valueOf(m.get("locksTaken")))).append("</p>");
         if (m.get("error") != null) b.append("<p><b>error:</b> ").append(esc(String.valueOf(m.get("error")))).append("</p>");
+        Map<String, Object> settings = (Map<String, Object>) m.get("settings");
+        if (!settings.isEmpty()) {
+            b.append("<p>settings at the end: ");
+            settings.forEach((k, v) -> b.append(esc(k)).append(" ").append(v).append(" ms · "));
+            b.setLength(b.length() - 3);
+            b.append("</p>");
+        }
+        b.append("<h2>Plan and steps</h2><table id=\"steps\"><tr><th>migration</th><th>#</th><th>phase</th><th>step</th><th>state</th>")
+                .append("<th>lock</th><th>ms</th><th>lock retries</th><th>rows</th><th>rows/s</th><th>SQL</th></tr>");
+        for (Map<String, Object> s : (List<Map<String, Object>>) m.get("steps")) {
+            b.append("<tr><td>").append(esc(String.valueOf(s.get("migration")))).append("</td><td>").append(s.get("index"))
+                    .append("</td><td>").append(s.get("phase")).append("</td><td>").append(esc(String.valueOf(s.get("description"))))
+                    .append("</td><td>").append(esc(String.valueOf(s.get("state")))).append("</td><td>")
+                    .append(esc(String.valueOf(s.get("lock")))).append("</td><td>").append(s.getOrDefault("millis", ""))
+                    .append("</td><td>").append(s.get("lockRetries"));
+            if (s.get("lastLockRetryReason") != null) b.append(" (last: ").append(esc(String.valueOf(s.get("lastLockRetryReason")))).append(")");
+            b.append("</td><td>").append(s.getOrDefault("rows", "")).append("</td><td>").append(s.getOrDefault("rowsPerSecond", ""))
+                    .append("</td><td><code>").append(esc(String.valueOf(s.get("sql")))).append("</code></td></tr>");
+        }
+        b.append("</table>");
         Map<String, Object> c = (Map<String, Object>) m.get("canary");
         if (!c.isEmpty()) {
             b.append("<h2>Canary (primary-key reads every 100 ms)</h2><p>").append(c.get("probes")).append(" probes, ")
                     .append(c.get("failures")).append(" failed, p50 ").append(fmt(c.get("p50Ms"))).append(" ms, p99 ")
                     .append(fmt(c.get("p99Ms"))).append(" ms, max ").append(fmt(c.get("maxMs"))).append(" ms</p>");
-            b.append(chart((List<double[]>) c.get("samples")));
+            b.append(chart("canary-chart", (List<double[]>) c.get("samples"), "ms", "#2a6"));
+            b.append("<h3>Latency histogram</h3>").append(histogram((List<double[]>) c.get("histogram")));
             b.append("<table><tr><th>percentile</th><th>ms</th></tr>");
             for (Map.Entry<String, Object> e : ((Map<String, Object>) c.get("percentiles")).entrySet()) {
                 b.append("<tr><td>").append(e.getKey()).append("</td><td>").append(fmt(e.getValue())).append("</td></tr>");
             }
             b.append("</table>");
         }
-        b.append("<h2>Steps</h2><table><tr><th>migration</th><th>#</th><th>phase</th><th>step</th><th>lock</th><th>ms</th>")
-                .append("<th>lock retries</th><th>rows/s</th><th>SQL</th></tr>");
-        for (Map<String, Object> s : (List<Map<String, Object>>) m.get("steps")) {
-            b.append("<tr><td>").append(esc(String.valueOf(s.get("migration")))).append("</td><td>").append(s.get("index"))
-                    .append("</td><td>").append(s.get("phase")).append("</td><td>").append(esc(String.valueOf(s.get("description"))))
-                    .append("</td><td>").append(esc(String.valueOf(s.get("lock")))).append("</td><td>")
-                    .append(s.getOrDefault("millis", "")).append("</td><td>").append(s.get("lockRetries")).append("</td><td>")
-                    .append(s.getOrDefault("rowsPerSecond", "")).append("</td><td><code>").append(esc(String.valueOf(s.get("sql"))))
-                    .append("</code></td></tr>");
+        List<double[]> lag = (List<double[]>) m.get("replicaLag");
+        b.append("<h2>Replica lag</h2>").append(lag.isEmpty() ? "<p>no reading (no lag limit set)</p>" : chart("lag-chart", lag, "ms", "#c60"));
+        List<double[]> rate = (List<double[]>) m.get("rowsPerSecond");
+        b.append("<h2>Backfill rows/s</h2>").append(rate.isEmpty() ? "<p>no backfill</p>" : chart("rate-chart", rate, "rows/s", "#26a"));
+        List<Map<String, Object>> waits = (List<Map<String, Object>>) m.get("lockWaitsSeen");
+        b.append("<h2>Lock waits seen</h2>");
+        if (waits.isEmpty()) {
+            b.append("<p>none</p>");
+        } else {
+            b.append("<table id=\"lock-waits\"><tr><th>waiting pid</th><th>application</th><th>longest wait s</th><th>lock</th><th>query</th>")
+                    .append("<th>blocked by pid</th><th>its application</th><th>its state</th><th>its transaction s</th></tr>");
+            for (Map<String, Object> w : waits) {
+                b.append("<tr><td>").append(w.get("pid")).append("</td><td>").append(esc(String.valueOf(w.get("applicationName"))))
+                        .append("</td><td>").append(fmt(w.get("waitingSeconds"))).append("</td><td>").append(esc(String.valueOf(w.get("lockType"))))
+                        .append("</td><td><code>").append(esc(String.valueOf(w.get("query")))).append("</code></td><td>").append(w.get("blockerPid"))
+                        .append("</td><td>").append(esc(String.valueOf(w.get("blockerApplicationName")))).append("</td><td>")
+                        .append(esc(String.valueOf(w.get("blockerState")))).append("</td><td>").append(fmt(w.get("blockerTransactionSeconds")))
+                        .append("</td></tr>");
+            }
+            b.append("</table>");
         }
-        b.append("</table>");
         List<Map<String, Object>> pauses = (List<Map<String, Object>>) m.get("pauses");
-        if (!pauses.isEmpty()) {
-            b.append("<h2>Pauses</h2><ul>");
-            for (Map<String, Object> p : pauses) b.append("<li>at ").append(p.get("atMs")).append(" ms: ").append(esc(String.valueOf(p.get("reason")))).append("</li>");
+        b.append("<h2>Pauses and aborts</h2>");
+        if (pauses.isEmpty() && m.get("error") == null) b.append("<p>none</p>");
+        b.append("<ul id=\"pauses\">");
+        for (Map<String, Object> p : pauses) b.append("<li>at ").append(p.get("atMs")).append(" ms: ").append(esc(String.valueOf(p.get("reason")))).append("</li>");
+        if (m.get("error") != null) b.append("<li>stopped: ").append(esc(String.valueOf(m.get("error")))).append("</li>");
+        b.append("</ul>");
+        List<Map<String, Object>> controls = (List<Map<String, Object>>) m.get("controls");
+        if (!controls.isEmpty()) {
+            b.append("<h2>Control</h2><ul id=\"controls\">");
+            for (Map<String, Object> p : controls) b.append("<li>at ").append(p.get("atMs")).append(" ms: ").append(esc(String.valueOf(p.get("what")))).append("</li>");
             b.append("</ul>");
         }
         b.append("<h2>Verification</h2><ul>");
@@ -312,26 +463,47 @@ public final class RunReport implements ApplyListener {
         return b.toString();
     }
 
-    /** An inline SVG line chart of canary latency over time. */
-    private static String chart(List<double[]> points) {
+    /** An inline SVG line chart of {ms since start, value} points. */
+    private static String chart(String id, List<double[]> points, String unit, String colour) {
         if (points.isEmpty()) return "";
         double maxT = 1;
-        double maxL = 1;
+        double maxV = 1;
         for (double[] p : points) {
             maxT = Math.max(maxT, p[0]);
-            maxL = Math.max(maxL, p[1]);
+            maxV = Math.max(maxV, p[1]);
         }
         int w = 800;
         int h = 200;
         StringBuilder path = new StringBuilder();
         for (double[] p : points) {
-            path.append(path.length() == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", p[0] / maxT * w, h - p[1] / maxL * h));
+            path.append(path.length() == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", p[0] / maxT * w, h - p[1] / maxV * h));
         }
-        return "<svg id=\"canary-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + (h + 20) + "\">"
-                + "<path d=\"" + path + "\" fill=\"none\" stroke=\"#2a6\" stroke-width=\"1\"/>"
-                + String.format(Locale.ROOT, "<text x=\"4\" y=\"12\" font-size=\"11\">%.1f ms</text>", maxL)
+        return "<svg id=\"" + id + "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + (h + 20) + "\">"
+                + "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"1\"/>"
+                + String.format(Locale.ROOT, "<text x=\"4\" y=\"12\" font-size=\"11\">%.1f %s</text>", maxV, unit)
                 + String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%.1f s</text>", w, h + 16, maxT / 1000)
                 + "</svg>";
+    }
+
+    /** An inline SVG bar chart of the canary's latency buckets: one bar per bucket, labelled with its upper bound. */
+    private static String histogram(List<double[]> buckets) {
+        if (buckets == null || buckets.isEmpty()) return "";
+        double max = 1;
+        for (double[] x : buckets) max = Math.max(max, x[1]);
+        int bw = 48;
+        int h = 140;
+        StringBuilder b = new StringBuilder("<svg id=\"canary-histogram\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(bw * buckets.size() + 10).append("\" height=\"").append(h + 34).append("\">");
+        for (int i = 0; i < buckets.size(); i++) {
+            double[] x = buckets.get(i);
+            double bh = x[1] / max * h;
+            b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#2a6\"/>", 5 + i * bw,
+                    h - bh + 14, bw - 6, bh));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"12\" font-size=\"10\">%d</text>", 5 + i * bw, (long) x[1]));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\">&lt;%s ms</text>", 5 + i * bw, h + 30,
+                    x[0] < 1 ? String.format(Locale.ROOT, "%.2f", x[0]) : String.valueOf((long) x[0])));
+        }
+        return b.append("</svg>").toString();
     }
 
     private static String fmt(Object v) {

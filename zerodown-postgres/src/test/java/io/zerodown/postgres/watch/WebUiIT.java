@@ -38,6 +38,13 @@ class WebUiIT {
 
     int post(int port, String action) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/control?action=" + action))
+                .header(WebUi.CONTROL_HEADER, "control").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /** A control request as another web site could send it: no custom header (it would need a CORS preflight). */
+    int postWithoutHeader(int port, String action) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/control?action=" + action))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
@@ -51,12 +58,20 @@ class WebUiIT {
         }
     }
 
+    /**
+     * Makes every UPDATE statement on items take at least 10 ms, like a busy table's, so the backfill lasts seconds
+     * on any machine and the test's clicks land while it runs.
+     */
+    static final String SLOW_UPDATES = "CREATE FUNCTION slow_statement() RETURNS trigger LANGUAGE plpgsql AS "
+            + "$$BEGIN PERFORM pg_sleep(0.01); RETURN NULL; END$$;\n"
+            + "CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH STATEMENT EXECUTE FUNCTION slow_statement();\n";
+
     @Test
     void pageShowsTheRunAndItsButtonsPauseAndResume(@TempDir Path dir) throws Exception {
         PostgresVersions.Server server = PostgresVersions.embedded(16);
         PostgresConnections db = PostgresConnections.of(server.freshDatabase(), server.user());
         Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE items (id bigint PRIMARY KEY, v int);\n"
-                + "INSERT INTO items SELECT g, g FROM generate_series(1, 60000) g;");
+                + "INSERT INTO items SELECT g, g FROM generate_series(1, 60000) g;\n" + SLOW_UPDATES);
         new PostgresApplier(db, ApplyOptions.defaults(), ApplyListener.NONE).apply(MigrationScanner.standard().scan(List.of(dir)));
         Files.writeString(dir.resolve("V2__fill.sql"), "ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text);");
 
@@ -66,7 +81,7 @@ class WebUiIT {
             String page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(page).contains("Canary latency", "id=\"pause\"", "/api/state").doesNotContain("http://", "https://");
-            ApplyOptions o = ApplyOptions.defaults().withBackfill(2, 50, 10, 200)
+            ApplyOptions o = ApplyOptions.defaults().withBackfill(30, 50, 10, 100)
                     .withGuardRails(new GuardRails(report::canaryRecentP99Ms, 10_000, 0));
             CompletableFuture<PostgresApplier.Outcome> run = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -84,6 +99,11 @@ class WebUiIT {
             }
             assertThat(s.path("currentStep").asText()).contains("backfill");
             assertThat(s.path("canary").path("probes").asLong()).isPositive();
+            assertThat(postWithoutHeader(port, "pause")).isEqualTo(403);
+            Thread.sleep(400);
+            assertThat(state(port).path("pauses").toString()).doesNotContain("paused by zerodown control");
+            assertThat(post(port, "set&name=batch-time&value=soon")).isEqualTo(400);
+            assertThat(post(port, "set&name=nap-time&value=5ms")).isEqualTo(400);
             assertThat(post(port, "pause")).isEqualTo(200);
             Thread.sleep(800);
             long paused = rowsDone(db);
