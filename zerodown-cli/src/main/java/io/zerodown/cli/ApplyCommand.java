@@ -66,6 +66,11 @@ final class ApplyCommand implements Callable<Integer> {
             + "cut-over until apply runs again without this option")
     boolean postponeCutOver;
 
+    @CommandLine.Option(names = "--postpone-contract", description = "PostgreSQL: run expand and backfill, then wait before each "
+            + "migration's contract phase (VALIDATE, SET NOT NULL, drops, swaps) until 'zerodown control proceed' or the live "
+            + "page's Proceed button; 'zerodown control abort' stops there, resumable")
+    boolean postponeContract;
+
     @CommandLine.Parameters(paramLabel = "PATH", arity = "1..*", description = "migration files or folders")
     List<Path> paths = new ArrayList<>();
 
@@ -88,14 +93,22 @@ final class ApplyCommand implements Callable<Integer> {
         ApplyOptions o = ApplyOptions.defaults().withAllowBreaking(allowBreaking)
                 .withLockTimeoutMs(ms(lockTimeout, "--lock-timeout"))
                 .withBackfill(ms(batchTime, "--batch-time"), 1_000, 100, 50_000)
-                .withReplicaLag(ms(maxLag, "--max-replica-lag"), null);
+                .withReplicaLag(ms(maxLag, "--max-replica-lag"), null)
+                .withPostponeContract(postponeContract);
         try (Database db = Database.open(url, true, main.err)) {
             main.out.println("database: " + db.connections.display());
             ConsoleListener console = new ConsoleListener(main.out, System.console() != null, db.connections);
             io.zerodown.postgres.watch.RunReport report = new io.zerodown.postgres.watch.RunReport(console, db.connections);
             console.canary(report::canaryRecentP99Ms);
-            o = o.withGuardRails(new io.zerodown.postgres.watch.GuardRails(report::canaryRecentP99Ms,
-                    ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort")));
+            io.zerodown.postgres.watch.GuardRails rails = new io.zerodown.postgres.watch.GuardRails(report::canaryRecentP99Ms,
+                    ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort"));
+            o = o.withGuardRails(rails);
+            ApplyOptions settings = o;
+            report.settings(() -> rails.settings(settings.backfillTargetMs(), settings.maxReplicaLagMs()));
+            String shownUrl = shellQuote(db.connections.display());
+            String shownPaths = String.join(" ", paths.stream().map(p -> shellQuote(p.toString())).toList());
+            report.commands("zerodown apply --url " + shownUrl + " " + shownPaths + "   (resumes at the first unfinished step)",
+                    "zerodown rollback --url " + shownUrl + "   (undoes the steps of the in-flight or failed migration)");
             PostgresApplier.Outcome out;
             io.zerodown.postgres.watch.WebUi page = null;
             if (ui != null) {
@@ -137,6 +150,11 @@ final class ApplyCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             main.err.println("zerodown: could not write the report to " + reportDir + ": " + e.getMessage());
         }
+    }
+
+    /** Single-quoted for a POSIX shell, so the commands in the report can be pasted as they are. */
+    static String shellQuote(String s) {
+        return s.matches("[A-Za-z0-9_./:@%+=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     static long ms(String d, String flag) {

@@ -26,6 +26,9 @@ final class ConsoleListener implements ApplyListener {
     private long lastLine;
     private Thread indexPoller;
     private java.util.function.DoubleSupplier canaryP99 = () -> 0;
+    private volatile long lastLagMs = -1;
+    private int lockRetries;
+    private long backfillStartMs;
 
     /** Shows the canary's recent p99 beside backfill progress. */
     void canary(java.util.function.DoubleSupplier p99) {
@@ -61,12 +64,40 @@ final class ConsoleListener implements ApplyListener {
 
     @Override
     public void stepFinished(MigrationPlan plan, Step step, long millis) {
-        if (millis > 1000) out.println("      " + millis + " ms");
+        out.println("      done in " + millis + " ms");
     }
 
     @Override
     public void lockRetry(Step step, int attempt, String reason) {
+        lockRetries++;
+        if (bar != null) {
+            bar.setExtraMessage(status(-1));
+            return; // refreshed in place on the bar rather than a line per retry
+        }
         out.println("      lock not granted within the timeout, retry " + attempt + " (" + reason + ")");
+    }
+
+    @Override
+    public void replicaLag(long ms) {
+        lastLagMs = ms;
+    }
+
+    @Override
+    public void controlChanged(String what) {
+        out.println("      control: " + what);
+    }
+
+    @Override
+    public void contractPostponed(MigrationPlan plan, Step next) {
+        out.println("  contract phase postponed before [" + next.index() + "] " + next.description()
+                + ": run 'zerodown control proceed' (or press Proceed on the live page) to go on, 'zerodown control abort' to stop here");
+    }
+
+    /** The live figures shown beside a progress bar, or in a plain progress line. */
+    private String status(int batchSize) {
+        return (batchSize >= 0 ? "batch " + batchSize + " · " : "")
+                + (lastLagMs >= 0 ? "lag " + lastLagMs + " ms · " : "")
+                + String.format(java.util.Locale.ROOT, "canary p99 %.1f ms · lock retries %d", canaryP99.getAsDouble(), lockRetries);
     }
 
     @Override
@@ -80,6 +111,7 @@ final class ConsoleListener implements ApplyListener {
 
     @Override
     public void backfillStarted(Step step, long estimatedRows) {
+        backfillStartMs = System.currentTimeMillis();
         if (terminal) {
             bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, estimatedRows))
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed().setMaxRenderedLength(100)
@@ -92,12 +124,14 @@ final class ConsoleListener implements ApplyListener {
         if (bar != null) {
             if (rowsDone > bar.getMax()) bar.maxHint(rowsDone);
             bar.stepTo(rowsDone);
-            bar.setExtraMessage(String.format(java.util.Locale.ROOT, "batch %d · canary p99 %.1f ms", batchSize, canaryP99.getAsDouble()));
+            bar.setExtraMessage(status(batchSize));
         } else {
             long now = System.currentTimeMillis();
             if (now - lastLine > 5000) {
-                out.println(String.format(java.util.Locale.ROOT, "      backfill: %d of ~%d rows, batch %d, canary p99 %.1f ms",
-                        rowsDone, estimatedRows, batchSize, canaryP99.getAsDouble()));
+                double rate = rowsDone * 1000.0 / Math.max(1, now - backfillStartMs);
+                String eta = rate > 0 && estimatedRows > rowsDone ? Math.round((estimatedRows - rowsDone) / rate) + " s" : "-";
+                out.println(String.format(java.util.Locale.ROOT, "      backfill: %d of ~%d rows, %.0f rows/s, ETA %s, %s",
+                        rowsDone, estimatedRows, rate, eta, status(batchSize)));
                 lastLine = now;
             }
         }

@@ -1,14 +1,20 @@
 package io.zerodown.cli;
 
 import io.zerodown.api.ZerodownException;
+import io.zerodown.postgres.apply.PostgresApplier;
 import io.zerodown.postgres.watch.GuardRails;
 import picocli.CommandLine;
 
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-@CommandLine.Command(name = "control", description = {"Steer a running apply from another terminal: pause, resume or abort its "
-        + "backfills (checked between batches; an abort leaves a state that apply resumes)."})
+@CommandLine.Command(name = "control", description = {"Steer a running apply from another terminal (PostgreSQL):",
+        "  pause | resume | abort   backfills stop between two batches and steps wait; an abort leaves a state that apply resumes",
+        "  proceed                  run the contract phase that apply --postpone-contract holds back",
+        "  set NAME DURATION        change a setting of the running apply: batch-time, max-replica-lag, canary-pause, canary-abort",
+        "The running apply picks each command up within about 100 ms (between batches, or before its next step)."})
 final class ControlCommand implements Callable<Integer> {
 
     @CommandLine.ParentCommand
@@ -17,18 +23,45 @@ final class ControlCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Database.UrlOption url = new Database.UrlOption();
 
-    @CommandLine.Parameters(paramLabel = "ACTION", description = "pause, resume or abort")
+    @CommandLine.Parameters(index = "0", paramLabel = "ACTION", description = "pause, resume, abort, proceed or set")
     String action;
+
+    @CommandLine.Parameters(index = "1..*", arity = "0..2", paramLabel = "ARG", description = "for set: NAME DURATION")
+    List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        if (!action.equals("pause") && !action.equals("resume") && !action.equals("abort")) {
-            throw new ZerodownException("unknown action '" + action + "': use pause, resume or abort");
+        boolean set = action.equals("set");
+        if (!set && !List.of("pause", "resume", "abort", "proceed").contains(action)) {
+            throw new ZerodownException("unknown action '" + action + "': use pause, resume, abort, proceed or set NAME DURATION");
+        }
+        if (set && args.size() != 2) {
+            throw new ZerodownException("set needs a setting and a duration, e.g. 'zerodown control set batch-time 50ms' (settings: "
+                    + String.join(", ", GuardRails.SETTINGS.stream().sorted().toList()) + ")");
+        }
+        if (!set && !args.isEmpty()) {
+            throw new ZerodownException(action + " takes no argument (got '" + String.join(" ", args) + "')");
         }
         try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
-            GuardRails.command(c, action);
+            String running = PostgresApplier.runningApply(c);
+            if (set) {
+                long ms;
+                try {
+                    ms = GuardRails.set(c, args.get(0), args.get(1));
+                } catch (IllegalArgumentException e) {
+                    throw new ZerodownException(e.getMessage());
+                }
+                main.out.println("set " + args.get(0) + " to " + ms + " ms for the apply running on this database");
+            } else {
+                GuardRails.command(c, action);
+                main.out.println("sent " + action + " to the apply running on this database");
+            }
+            if (running == null) {
+                main.err.println("zerodown: warning: no apply is running on this database now; a new apply starts by forgetting "
+                        + "earlier commands, so this one has no effect");
+                return 1;
+            }
         }
-        main.out.println("sent " + action + " to the apply running on this database");
         return 0;
     }
 }
