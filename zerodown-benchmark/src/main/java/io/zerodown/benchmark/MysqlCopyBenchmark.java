@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The MySQL/MariaDB benchmark: a type change that needs a copy, on a table of N rows under a fixed-rate app workload,
  * three ways in one run, each on a fresh identical table: the ALTER run directly, zerodown apply (online copy), and
- * pt-online-schema-change with its defaults. Usage: {@code MysqlCopyBenchmark [mysql-url] [rows] [rate]}.
+ * pt-online-schema-change with its defaults. Usage: {@code MysqlCopyBenchmark [mysql-url] [rows]
+ * [rate] [ways]} (ways: comma-separated prefixes of the way names, all by default); zerodown's apply log goes to stderr.
  */
 public final class MysqlCopyBenchmark {
     private static final String ALTER = "MODIFY amount decimal(14,2) NOT NULL DEFAULT 0";
@@ -29,6 +30,8 @@ public final class MysqlCopyBenchmark {
         String url = args.length > 0 ? args[0] : "mysql://root@127.0.0.1:3306/test";
         long rows = args.length > 1 ? Long.parseLong(args[1]) : 2_000_000;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 400;
+        // optional 4th argument: which ways to run, comma-separated prefixes ("zerodown", "pt"); all three by default
+        List<String> only = args.length > 3 ? List.of(args[3].split(",")) : List.of("");
         MysqlConnections admin = MysqlConnections.parse(url);
         String db = "zd_bench_" + Long.toHexString(System.currentTimeMillis());
         String version;
@@ -47,6 +50,7 @@ public final class MysqlCopyBenchmark {
         System.out.println("| way | app p50 | p99 | p99.9 | max | errors | requests | wall time |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (String way : new String[] {"direct ALTER", "zerodown apply", "pt-online-schema-change"}) {
+            if (only.stream().noneMatch(way::startsWith)) continue;
             load(conn, rows);
             try (AppWorkload app = new AppWorkload(conn::open, "orders", 4, rate, rows)) {
                 app.start("before");
@@ -97,7 +101,7 @@ public final class MysqlCopyBenchmark {
             case "zerodown apply" -> {
                 Path dir = Files.createTempDirectory("zd-mysql-bench");
                 Files.writeString(dir.resolve("V1__type.sql"), "ALTER TABLE orders " + ALTER + ";");
-                new MysqlApplier(conn, MysqlApplier.Options.defaults(), s -> { })
+                new MysqlApplier(conn, MysqlApplier.Options.defaults(), line -> System.err.printf(Locale.ROOT, "  zerodown %tT.%<tL: %s%n", System.currentTimeMillis(), line))
                         .apply(MigrationScanner.standard().scan(List.of(dir)));
             }
             default -> {

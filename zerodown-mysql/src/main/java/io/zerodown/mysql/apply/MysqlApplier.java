@@ -475,6 +475,7 @@ public final class MysqlApplier {
                     || copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.DONE) {
                 return true;
             }
+            copy.withHelperConnections(db::open); // the chunk checksums run beside the copy
             copy.prepare();
             copy.copy();
             if (copy.cutOver() != io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) return false;

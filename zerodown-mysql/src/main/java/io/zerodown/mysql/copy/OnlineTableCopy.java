@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
@@ -40,9 +42,12 @@ import java.util.zip.CRC32;
  * the new type cannot hold never fails the application's write (it is caught by the checksum instead).</li>
  * <li>{@link #copy()} copies primary-key ranges ({@code INSERT IGNORE INTO shadow ... SELECT ... LOCK IN SHARE MODE}),
  * sized to {@link Options#chunkTargetMs()} per chunk, journalling the watermark after each chunk, pausing while
- * replicas lag or {@code Threads_running} is high.</li>
- * <li>{@link #checksum()} compares {@code COUNT(*)} and {@code BIT_XOR(CRC32(CONCAT_WS('#', ...)))} of each key range of
- * both tables in one consistent snapshot; a differing range is copied again once, a second difference fails.</li>
+ * replicas lag or {@code Threads_running} is high. Each chunk is checksummed right after its commit (on a second
+ * connection beside the copy when {@link #withHelperConnections} gives one), so no second pass over the table is
+ * needed before the cut-over.</li>
+ * <li>The checksum compares {@code COUNT(*)} and {@code BIT_XOR(CRC32(CONCAT_WS('#', ...)))} of each key range of
+ * both tables, in one statement inside one consistent snapshot; a differing range is copied again once, a second
+ * difference fails. {@link #checksum()} runs it over the whole table again on demand.</li>
  * <li>{@link #cutOver()} swaps the names in one atomic {@code RENAME TABLE t TO _t_zdold, _t_zdnew TO t} under a short
  * {@code lock_wait_timeout}, retried with jittered exponential backoff, then drops the forward triggers and puts
  * reverse triggers on the new {@code t} that keep {@code _t_zdold} current, so that {@link #revert()} loses nothing.
@@ -69,7 +74,8 @@ import java.util.zip.CRC32;
 public final class OnlineTableCopy {
 
     /**
-     * @param chunkTargetMs          wanted time per copy/checksum chunk; application writes to the chunk's range (and,
+     * @param chunkTargetMs          wanted time per copy/checksum chunk (150 ms by default; pt-online-schema-change
+     *                               uses 500 ms); application writes to the chunk's range (and,
      *                               with {@code innodb_autoinc_lock_mode=1}, inserts) wait at most about this long
      * @param initialChunk           rows in the first chunk
      * @param maxChunk               upper bound of rows per chunk
@@ -95,7 +101,7 @@ public final class OnlineTableCopy {
         }
 
         public static Options defaults() {
-            return new Options(50, 1000, 50_000, 2, 20, 1000, 25, false, null);
+            return new Options(150, 1000, 150_000, 2, 20, 1000, 25, false, null);
         }
 
         public Options withChunks(long targetMs, int initial, int max) {
@@ -173,6 +179,12 @@ public final class OnlineTableCopy {
         }
     }
 
+    /** Opens extra connections to the same database: the checksum beside the copy uses one. */
+    @FunctionalInterface
+    public interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
     public interface Listener {
         default void log(String s) {
         }
@@ -230,6 +242,8 @@ public final class OnlineTableCopy {
 
     private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
     private static final int ER_LOCK_DEADLOCK = 1213;
+    /** MySQL 8's error for a NOWAIT locking read that met a lock (MariaDB reports 1205). */
+    private static final int ER_LOCK_NOWAIT = 3572;
     private static final int CHUNK_RETRIES = 10;
     /** Warnings of the copy that do not mean a changed value: duplicate key of a row the triggers wrote first (checked
      *  separately), no default for an added NOT NULL column (the implicit default, as the native ALTER), unsafe for
@@ -259,13 +273,19 @@ public final class OnlineTableCopy {
     private long lastThrottleCheck;
     private long pausedNanos;
     private Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0);
+    private ConnectionSource helpers;
+    private ChecksumResult copyChecksum;
 
     /** Source and target of a copy direction: shadow ← table before cut-over, old ← table after it. */
     private record Sync(String from, String to, String fromIndex, String toIndex, List<String> columns,
                         List<String> fromSums, List<String> toSums) {
     }
 
-    private record Chunk(int rows, String last) {
+    /**
+     * One committed chunk: rows it inserted, rows its range held when sized (for the chunk sizer), its last key, and
+     * whether it reached the end of the copy.
+     */
+    private record Chunk(int rows, int sized, String last, boolean end) {
     }
 
     private record Sum(long count, long crc) {
@@ -311,6 +331,23 @@ public final class OnlineTableCopy {
 
     public Stats stats() {
         return stats;
+    }
+
+    /**
+     * Lets {@link #copy()} checksum each chunk on a second connection from {@code source}, in a thread beside the copy,
+     * instead of after it on the copy's own connection. Returns this.
+     */
+    public OnlineTableCopy withHelperConnections(ConnectionSource source) {
+        this.helpers = source;
+        return this;
+    }
+
+    /**
+     * The chunk-by-chunk comparison {@link #copy()} made of what it copied (plus the rows inserted into the table
+     * during the copy, and the rows an earlier run copied when this one resumed), or null before copy() ran here.
+     */
+    public ChecksumResult copyChecksum() {
+        return copyChecksum;
     }
 
     // ------------------------------------------------------------------------------------------------ prepare
@@ -593,7 +630,9 @@ public final class OnlineTableCopy {
 
     /**
      * Copies the rows from the journalled watermark up to the largest key present when the copy starts (rows inserted
-     * after that reach the shadow through the trigger). Each chunk is one transaction:
+     * after that reach the shadow through the trigger). Each chunk is one transaction, first tried the fast way
+     * ({@link #copyRangeNowait}: a plain read of the chunk's upper key, then one {@code INSERT IGNORE ... SELECT ...
+     * LOCK IN SHARE MODE NOWAIT}); when that meets a row lock, the careful way:
      * <ol>
      * <li>{@code SELECT key ... WHERE key > watermark AND key <= max ORDER BY key LIMIT 1 OFFSET n-1 LOCK IN SHARE MODE}
      * share-locks the chunk's n rows (a locking read locks the rows OFFSET skips too) and returns its upper bound;</li>
@@ -601,6 +640,9 @@ public final class OnlineTableCopy {
      * ORDER BY key LIMIT n LOCK IN SHARE MODE};</li>
      * <li>COMMIT, then the watermark goes to the journal.</li>
      * </ol>
+     * Each committed chunk is then checksummed (see {@link ChunkChecker}); after the last one, the rows inserted above
+     * the copied range during the copy, and on a resumed copy the rows an earlier run copied, are compared too, so a
+     * later {@link #cutOver()} needs no further pass.
      * <b>Why the share lock.</b> With a plain consistent read, the copy could read row r, then the application deletes
      * r (the trigger deletes nothing: r is not in the shadow yet) and commits, then the copy inserts its stale r: a row
      * that no longer exists would survive in the shadow (same for the old key of a key-changing UPDATE). The share lock
@@ -633,6 +675,7 @@ public final class OnlineTableCopy {
             String max = maxKey();
             long estimate = estimateRows();
             String wm = journal.watermark();
+            String resumedAt = wm;
             long total = journal.rowsCopied();
             ChunkSizer sizer = new ChunkSizer(o.chunkTargetMs(), o.initialChunk(), o.maxChunk());
             long rows = 0;
@@ -642,7 +685,11 @@ public final class OnlineTableCopy {
             int last = 0;
             int retries = 0;
             listener.log("copying " + name(table) + " (about " + estimate + " rows) from "
-                    + (wm == null ? "the start" : "watermark " + wm) + " to " + max);
+                    + (wm == null ? "the start" : "watermark " + wm) + " to " + max
+                    + (helpers == null ? "" : ", checksumming each chunk on a second connection"));
+            verified = false;
+            copyChecksum = null;
+            try (ChunkChecker checker = new ChunkChecker(forward)) {
             while (max != null) {
                 throttle();
                 if (Thread.currentThread().isInterrupted()) {
@@ -655,21 +702,25 @@ public final class OnlineTableCopy {
                 for (int attempt = 1; ch == null; attempt++) {
                     n = sizer.size();
                     try {
-                        ch = copyRange(forward, wm, max, n, false);
+                        // first without waiting for any row lock; after a conflict, lock the chunk's rows first
+                        ch = attempt == 1 ? copyRangeNowait(forward, wm, max, n) : copyRange(forward, wm, max, n, false);
                     } catch (SQLException e) {
                         if (!retryable(e) || attempt >= CHUNK_RETRIES) {
                             throw e;
                         }
                         retries++;
-                        listener.log("chunk after " + wm + " hit " + e.getMessage() + "; retrying smaller");
-                        sizer.shrink();
-                        sleep(backoff(attempt));
+                        if (attempt > 1) {
+                            listener.log("chunk after " + wm + " hit " + e.getMessage() + "; retrying smaller");
+                            sizer.shrink();
+                            sleep(backoff(attempt));
+                        }
                     }
                 }
-                if (ch.rows() == 0) {
+                if (ch.last() == null) {
                     break;
                 }
                 long nanos = System.nanoTime() - t0;
+                checker.submit(wm, ch.last());
                 wm = ch.last();
                 total += ch.rows();
                 rows += ch.rows();
@@ -678,20 +729,193 @@ public final class OnlineTableCopy {
                 first = first == 0 ? n : first;
                 largest = Math.max(largest, n);
                 last = n;
-                sizer.observe(ch.rows(), n, nanos);
+                sizer.observe(ch.sized(), n, nanos);
                 stats = new Stats(rows, chunks, first, largest, last, (System.nanoTime() - start) / 1_000_000,
                         pausedNanos / 1_000_000, retries);
                 listener.progress(total, estimate, n);
-                if (ch.rows() < n) {
+                if (ch.end()) {
                     break;
                 }
             }
             stats = new Stats(rows, chunks, first, largest, last, (System.nanoTime() - start) / 1_000_000,
                     pausedNanos / 1_000_000, retries);
-            journal.state(State.COPIED.label());
             listener.log("copied " + rows + " rows of " + name(table) + " in " + chunks + " chunks, " + stats.millis()
                     + " ms (" + stats.rowsPerSecond() + " rows/s), chunk " + first + " → " + last + " (largest " + largest
                     + "), paused " + stats.pausedMillis() + " ms, retries " + retries);
+            copyChecksum = finishChecks(checker, resumedAt, wm);
+            }
+            verified = true;
+            journal.state(State.COPIED.label());
+        }
+    }
+
+    /**
+     * Completes the comparison that ran beside the copy: waits for the chunk checks, copies each differing chunk again
+     * and compares it once more, then compares what the chunks did not cover: keys above the last chunk (inserted
+     * during the copy) and, for a resumed copy, the keys an earlier run copied.
+     */
+    private ChecksumResult finishChecks(ChunkChecker checker, String resumedAt, String watermark) throws SQLException {
+        long t0 = System.nanoTime();
+        List<String[]> differing = checker.finish();
+        List<String> repaired = new ArrayList<>();
+        for (String[] r : differing) {
+            listener.log("checksum: " + q(keyColumn) + " range " + show(r[0], r[1]) + " differs; copying it again");
+            repairAndCompare(forward, r[0], r[1]);
+            repaired.add(show(r[0], r[1]));
+        }
+        ChecksumResult tail = verify(forward, watermark, null);
+        ChecksumResult head = resumedAt == null ? null : verify(forward, null, resumedAt);
+        repaired.addAll(tail.repaired());
+        int chunks = checker.chunks() + tail.chunks() + (head == null ? 0 : head.chunks());
+        long rows = checker.rows() + tail.rows() + (head == null ? 0 : head.rows());
+        long waited = (System.nanoTime() - t0) / 1_000_000;
+        if (head != null) {
+            repaired.addAll(head.repaired());
+        }
+        ChecksumResult r = new ChecksumResult(chunks, rows, repaired, checker.millis() + waited);
+        listener.log("checksum " + name(table) + " = " + name(shadow) + ": " + rows + " rows in " + chunks + " chunks ("
+                + checker.chunks() + " beside the copy, " + checker.millis() + " ms; " + waited + " ms after it)"
+                + (repaired.isEmpty() ? "" : ", re-copied " + repaired));
+        return r;
+    }
+
+    /**
+     * Checksums each chunk right after its commit, while its pages are still in the buffer pool: in a thread on its
+     * own connection when {@link #withHelperConnections helper connections} are given (copy and checksum then run on
+     * two server threads), else on the copy's connection between chunks. A check compares both tables over the
+     * chunk's key range in one consistent snapshot. That is valid while the copy goes on: the triggers change the
+     * shadow in the application's own transaction, so any snapshot sees both tables at the same point, and the copy
+     * share-locked the chunk's rows while writing it, so no stale row can reach the shadow after the check.
+     */
+    private final class ChunkChecker implements AutoCloseable {
+        private static final String[] END = new String[0];
+        private final Sync s;
+        private final BlockingQueue<String[]> queue = new LinkedBlockingQueue<>();
+        private final List<String[]> differing = new ArrayList<>();
+        private final Connection own;
+        private final Thread thread;
+        private volatile Throwable failure;
+        private int chunks;
+        private long rows;
+        private long nanos;
+
+        ChunkChecker(Sync s) throws SQLException {
+            this.s = s;
+            this.own = helpers == null ? null : helpers.open();
+            if (own == null) {
+                thread = null;
+                return;
+            }
+            try {
+                own.setAutoCommit(true);
+                own.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            } catch (SQLException e) {
+                own.close();
+                throw e;
+            }
+            thread = new Thread(this::run, "zerodown-checksum-" + table);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void submit(String lower, String upper) throws SQLException {
+            if (own == null) {
+                check(c, lower, upper);
+                return;
+            }
+            rethrow();
+            queue.add(new String[] {lower, upper});
+        }
+
+        private void run() {
+            try {
+                while (true) {
+                    String[] r = queue.take();
+                    if (r == END) {
+                        return;
+                    }
+                    check(own, r[0], r[1]);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        private void check(Connection on, String lower, String upper) throws SQLException {
+            long t0 = System.nanoTime();
+            Sum[] ab = sumsInSnapshot(on, s, lower, upper);
+            synchronized (this) {
+                chunks++;
+                rows += ab[0].count();
+                nanos += System.nanoTime() - t0;
+                if (!ab[0].equals(ab[1])) {
+                    differing.add(new String[] {lower, upper});
+                }
+            }
+        }
+
+        /** Waits for every submitted check; returns the ranges that differed. */
+        List<String[]> finish() throws SQLException {
+            if (thread != null) {
+                queue.add(END);
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new OnlineCopyException("interrupted while waiting for the checksum of " + name(table)
+                            + "; the table is unchanged, prepare() and copy() resume");
+                }
+                rethrow();
+            }
+            synchronized (this) {
+                return new ArrayList<>(differing);
+            }
+        }
+
+        private void rethrow() throws SQLException {
+            Throwable f = failure;
+            if (f instanceof SQLException e) {
+                throw e;
+            }
+            if (f instanceof RuntimeException e) {
+                throw e;
+            }
+            if (f != null) {
+                throw new OnlineCopyException("the checksum beside the copy of " + name(table) + " failed: " + f, f);
+            }
+        }
+
+        synchronized int chunks() {
+            return chunks;
+        }
+
+        synchronized long rows() {
+            return rows;
+        }
+
+        synchronized long millis() {
+            return nanos / 1_000_000;
+        }
+
+        @Override
+        public void close() {
+            if (thread != null && thread.isAlive()) {
+                thread.interrupt();
+                try {
+                    thread.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (own != null) {
+                try {
+                    own.close();
+                } catch (SQLException ignored) {
+                    // closing a helper connection that is already gone
+                }
+            }
         }
     }
 
@@ -753,7 +977,55 @@ public final class OnlineTableCopy {
                 }
             }
             c.commit();
-            return new Chunk(count, last);
+            return new Chunk(count, count, last, limit != null && count < limit);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        } finally {
+            if (!c.isClosed()) {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * The fast way to copy a chunk, in one transaction: the chunk's upper key from a plain (non-locking) read, then
+     * {@code INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE NOWAIT} ({@code FOR SHARE NOWAIT} on MySQL) over the key
+     * range. It takes the same share locks as {@link #copyRange} but never waits for one: a row an application
+     * transaction holds fails the statement at once (then the caller copies the chunk the careful way), so the copy
+     * can never wait for a row lock while it holds the shadow's AUTO-INC lock, which is what makes
+     * pt-online-schema-change's chunks deadlock with application inserts. No LIMIT here: a row inserted into the range
+     * after the boundary read would push the range's last row past it and lose it.
+     */
+    private Chunk copyRangeNowait(Sync s, String lower, String max, int n) throws SQLException {
+        String upper = boundary(s, lower, max, n);
+        boolean end = upper == null;
+        String hi = end ? max : upper;
+        String cols = s.columns().stream().map(OnlineTableCopy::q).collect(Collectors.joining(", "));
+        String insert = "INSERT IGNORE INTO " + qn(s.to()) + " (" + cols + ") SELECT " + cols + " FROM " + qn(s.from())
+                + " FORCE INDEX (" + q(s.fromIndex()) + ") WHERE " + range(lower, hi) + " ORDER BY " + q(keyColumn)
+                + (isMariaDb() ? " LOCK IN SHARE MODE NOWAIT" : " FOR SHARE NOWAIT");
+        c.setAutoCommit(false);
+        try {
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                bindRange(ps, lower, hi);
+                ps.executeUpdate();
+                checkWarnings(ps.getWarnings(), s, lower, hi);
+            }
+            // rows in the range, the ones the triggers wrote first included (INSERT IGNORE does not count those)
+            int rows = n;
+            if (end) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + qn(s.from()) + " FORCE INDEX ("
+                        + q(s.fromIndex()) + ") WHERE " + range(lower, hi))) {
+                    bindRange(ps, lower, hi);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        rows = rs.getInt(1);
+                    }
+                }
+            }
+            c.commit();
+            return new Chunk(rows, rows, hi, end);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
@@ -825,16 +1097,17 @@ public final class OnlineTableCopy {
                 throw new OnlineCopyException("checksum of " + name(table) + " needs a finished copy (state is "
                         + st.label() + "); call copy() first");
             }
-            ChecksumResult r = verify(forward);
+            ChecksumResult r = verify(forward, null, null);
             verified = true;
             return r;
         }
     }
 
-    private ChecksumResult verify(Sync s) throws SQLException {
+    /** Compares the key ranges above {@code from} up to {@code to} (null: no bound) chunk by chunk. */
+    private ChecksumResult verify(Sync s, String from, String to) throws SQLException {
         long start = System.nanoTime();
         ChunkSizer sizer = new ChunkSizer(o.chunkTargetMs(), o.initialChunk(), o.maxChunk());
-        String lower = null;
+        String lower = from;
         int chunks = 0;
         long rows = 0;
         List<String> repaired = new ArrayList<>();
@@ -842,43 +1115,22 @@ public final class OnlineTableCopy {
             throttle();
             int n = sizer.size();
             long t0 = System.nanoTime();
-            String upper;
-            Sum a;
-            Sum b;
-            exec("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-            try {
-                upper = boundary(s, lower, n);
-                a = sum(s.from(), s.fromIndex(), s.fromSums(), lower, upper);
-                b = sum(s.to(), s.toIndex(), s.toSums(), lower, upper);
-            } finally {
-                exec("COMMIT");
+            String upper = boundary(s, lower, to, n);
+            boolean lastRange = upper == null;
+            if (lastRange) {
+                upper = to;
             }
-            if (!a.equals(b)) {
-                String where = show(lower, upper);
-                listener.log("checksum: " + q(keyColumn) + " range " + where + " differs (" + a.count() + " rows vs "
-                        + b.count() + "); copying it again");
-                repair(s, lower, upper);
-                exec("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                try {
-                    a = sum(s.from(), s.fromIndex(), s.fromSums(), lower, upper);
-                    b = sum(s.to(), s.toIndex(), s.toSums(), lower, upper);
-                } finally {
-                    exec("COMMIT");
-                }
-                if (!a.equals(b)) {
-                    throw new OnlineCopyException.Mismatch("checksum of " + name(s.from()) + " against " + name(s.to())
-                            + ": " + q(keyColumn) + " range " + where + " still differs after copying it again (" + a.count()
-                            + " rows, crc " + a.crc() + " vs " + b.count() + " rows, crc " + b.crc() + "). Some values do "
-                            + "not survive the conversion, or something else writes " + name(s.to()) + ". Nothing was "
-                            + "swapped; inspect the range, then " + (reverting(s) ? "keep the new definition (cleanup()) "
-                            + "or fix the rows and call revert() again" : "abort() (or fix and call checksum() again)"));
-                }
-                repaired.add(where);
+            Sum[] ab = sumsInSnapshot(c, s, lower, upper);
+            if (!ab[0].equals(ab[1])) {
+                listener.log("checksum: " + q(keyColumn) + " range " + show(lower, upper) + " differs (" + ab[0].count()
+                        + " rows vs " + ab[1].count() + "); copying it again");
+                repairAndCompare(s, lower, upper);
+                repaired.add(show(lower, upper));
             }
             chunks++;
-            rows += a.count();
-            sizer.observe((int) Math.min(Integer.MAX_VALUE, a.count()), n, System.nanoTime() - t0);
-            if (upper == null) {
+            rows += ab[0].count();
+            sizer.observe((int) Math.min(Integer.MAX_VALUE, ab[0].count()), n, System.nanoTime() - t0);
+            if (lastRange) {
                 break;
             }
             lower = upper;
@@ -889,30 +1141,63 @@ public final class OnlineTableCopy {
         return r;
     }
 
-    /** The n-th key after {@code lower}, or null when fewer than n rows remain (the last range is open). */
-    private String boundary(Sync s, String lower, int n) throws SQLException {
+    /** Copies a differing range again and compares it once more; a second difference throws Mismatch. */
+    private void repairAndCompare(Sync s, String lower, String upper) throws SQLException {
+        repair(s, lower, upper);
+        Sum[] ab = sumsInSnapshot(c, s, lower, upper);
+        if (!ab[0].equals(ab[1])) {
+            throw new OnlineCopyException.Mismatch("checksum of " + name(s.from()) + " against " + name(s.to())
+                    + ": " + q(keyColumn) + " range " + show(lower, upper) + " still differs after copying it again ("
+                    + ab[0].count() + " rows, crc " + ab[0].crc() + " vs " + ab[1].count() + " rows, crc " + ab[1].crc()
+                    + "). Some values do not survive the conversion, or something else writes " + name(s.to())
+                    + ". Nothing was swapped; inspect the range, then " + (reverting(s) ? "keep the new definition "
+                    + "(cleanup()) or fix the rows and call revert() again" : "abort() (or fix and call checksum() again)"));
+        }
+    }
+
+    /**
+     * The n-th key after {@code lower} and not above {@code to}, or null when fewer than n such rows remain (then the
+     * last range ends at {@code to}, or is open when {@code to} is null).
+     */
+    private String boundary(Sync s, String lower, String to, int n) throws SQLException {
         String k = q(keyColumn);
         try (PreparedStatement ps = c.prepareStatement("SELECT " + k + " FROM " + qn(s.from()) + " FORCE INDEX ("
-                + q(s.fromIndex()) + ") WHERE " + range(lower, null) + " ORDER BY " + k + " LIMIT 1 OFFSET " + (n - 1))) {
-            bindRange(ps, lower, null);
+                + q(s.fromIndex()) + ") WHERE " + range(lower, to) + " ORDER BY " + k + " LIMIT 1 OFFSET " + (n - 1))) {
+            bindRange(ps, lower, to);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? keyKind.read(rs, 1) : null;
             }
         }
     }
 
-    private Sum sum(String t, String index, List<String> exprs, String lower, String upper) throws SQLException {
+    /**
+     * {@code COUNT(*)} and {@code BIT_XOR(CRC32(...))} of the key range in both tables, in one statement inside one
+     * consistent snapshot, on connection {@code on} (which must be in autocommit mode).
+     */
+    private Sum[] sumsInSnapshot(Connection on, Sync s, String lower, String upper) throws SQLException {
+        String sql = "SELECT a.n, a.x, b.n, b.x FROM (" + sumQuery(s.from(), s.fromIndex(), s.fromSums(), lower, upper)
+                + ") a, (" + sumQuery(s.to(), s.toIndex(), s.toSums(), lower, upper) + ") b";
+        try (Statement st = on.createStatement()) {
+            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+            try (PreparedStatement ps = on.prepareStatement(sql)) {
+                int next = bindRange(ps, 1, lower, upper);
+                bindRange(ps, next, lower, upper);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Sum[] {new Sum(rs.getLong(1), rs.getLong(2)), new Sum(rs.getLong(3), rs.getLong(4))};
+                }
+            } finally {
+                st.execute("COMMIT");
+            }
+        }
+    }
+
+    private String sumQuery(String t, String index, List<String> exprs, String lower, String upper) {
         String nulls = exprs.isEmpty() ? "''" : "CONCAT(" + exprs.stream()
                 .map(e -> "ISNULL(" + e + ")").collect(Collectors.joining(", ")) + ")";
         String row = "CONCAT_WS('#', " + nulls + (exprs.isEmpty() ? "" : ", " + String.join(", ", exprs)) + ")";
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(BIT_XOR(CRC32(" + row + ")), 0) FROM "
-                + qn(t) + " FORCE INDEX (" + q(index) + ") WHERE " + range(lower, upper))) {
-            bindRange(ps, lower, upper);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Sum(rs.getLong(1), rs.getLong(2));
-            }
-        }
+        return "SELECT COUNT(*) n, COALESCE(BIT_XOR(CRC32(" + row + ")), 0) x FROM " + qn(t) + " FORCE INDEX ("
+                + q(index) + ") WHERE " + range(lower, upper);
     }
 
     // ------------------------------------------------------------------------------------------------ cut-over
@@ -943,7 +1228,7 @@ public final class OnlineTableCopy {
                         + "); call copy() first");
             }
             if (st == State.COPIED && !verified) {
-                verify(forward);
+                verify(forward, null, null);
                 verified = true;
             }
             if (postpone) {
@@ -1089,7 +1374,7 @@ public final class OnlineTableCopy {
             keyColumn = null;
             reverseSync(true);
             Sync back = sync(table, old);
-            verify(back);
+            verify(back, null, null);
             rename("RENAME TABLE " + qn(table) + " TO " + qn(shadow) + ", " + qn(old) + " TO " + qn(table), "revert");
             journal.state(State.REVERTED.label());
             dropTriggersOn(shadow, ours(TableInfo.triggers(c, schema, shadow), reverseTriggers));
@@ -1323,13 +1608,19 @@ public final class OnlineTableCopy {
     }
 
     private void bindRange(PreparedStatement ps, String lower, String upper) throws SQLException {
-        int i = 1;
+        bindRange(ps, 1, lower, upper);
+    }
+
+    /** Binds the range's bounds from parameter {@code first}; returns the next free parameter index. */
+    private int bindRange(PreparedStatement ps, int first, String lower, String upper) throws SQLException {
+        int i = first;
         if (lower != null) {
             keyKind.bind(ps, i++, lower);
         }
         if (upper != null) {
-            keyKind.bind(ps, i, upper);
+            keyKind.bind(ps, i++, upper);
         }
+        return i;
     }
 
     private static String show(String lower, String upper) {
@@ -1337,7 +1628,8 @@ public final class OnlineTableCopy {
     }
 
     private static boolean retryable(SQLException e) {
-        return e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT || e.getErrorCode() == ER_LOCK_DEADLOCK;
+        return e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT || e.getErrorCode() == ER_LOCK_DEADLOCK
+                || e.getErrorCode() == ER_LOCK_NOWAIT;
     }
 
     /** 100 ms doubling per attempt, capped at 5 s, times a random factor in [0.5, 1.5). */

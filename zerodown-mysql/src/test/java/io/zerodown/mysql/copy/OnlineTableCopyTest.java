@@ -7,6 +7,8 @@ import io.zerodown.mysql.copy.OnlineTableCopy.State;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -637,6 +639,63 @@ class OnlineTableCopyTest {
             copy.cutOver();
             assertThat(one(c, "SELECT SUM(n), SUM(extra) FROM `" + b + "`")).isEqualTo(String.valueOf(3000L * 3001 / 2));
             assertThat(one(c, "SELECT SUM(extra) FROM `" + b + "`")).isEqualTo("21000");
+            copy.cleanup();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ 8
+
+    /**
+     * The copy checksums every chunk as it goes (beside it on a second connection, or inline without one): a shadow
+     * row that differs from its source row (written into the shadow behind the copy's back, so INSERT IGNORE keeps it)
+     * is found, its chunk copied again, and the cut-over then needs no second pass.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void chunkChecksumsDuringTheCopyFindAndRepairADifferingChunk(boolean beside) throws Exception {
+        String t = table("oc_sum");
+        try (Connection c = conn(); Connection admin = conn()) {
+            orders(c, t, 20_000);
+            String shadow = OnlineTableCopy.derived(t, "zdnew");
+            AtomicInteger chunks = new AtomicInteger();
+            Listener tamper = new Listener() {
+                @Override
+                public void log(String s) {
+                    log.add(s);
+                    System.out.println("[sum] " + s);
+                }
+
+                @Override
+                public void progress(long rows, long estimate, int chunk) {
+                    if (chunks.incrementAndGet() == 1) {
+                        try {
+                            exec(admin, "INSERT INTO `" + shadow + "` (id, amount, name, status, note, updated_at) "
+                                    + "VALUES (15000, 1, 'tampered', 'new', NULL, NOW(3))");
+                        } catch (SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            };
+            OnlineTableCopy copy = new OnlineTableCopy(c, "test", t, ALTER, Options.defaults().withChunks(50, 500, 2000),
+                    Journal.inMemory(), tamper);
+            if (beside) {
+                copy.withHelperConnections(OnlineTableCopyTest::conn);
+            }
+            copy.prepare();
+            copy.copy();
+            ChecksumResult r = copy.copyChecksum();
+            System.out.println("[sum] beside=" + beside + ": " + r);
+            assertThat(r.rows()).isEqualTo(20_000);
+            assertThat(r.repaired()).hasSize(1);
+            assertThat(r.repaired().get(0)).startsWith("(").endsWith("]");
+            assertThat(one(c, "SELECT name FROM `" + shadow + "` WHERE id = 15000")).isEqualTo("name-15000-é");
+            assertThat(log).anyMatch(s -> s.contains(beside ? "checksumming each chunk on a second connection" : "copying"));
+            Map<String, String> before = rows(c, t, COLS);
+            assertThat(copy.cutOver()).isEqualTo(State.CUT_OVER);
+            assertThat(log).noneMatch(s -> s.startsWith("checksum `test`.`" + t + "` = `test`.`" + shadow + "`: 20000 rows in")
+                    && !s.contains("beside the copy"));
+            assertThat(rows(c, t, COLS)).isEqualTo(before);
             copy.cleanup();
         }
     }
