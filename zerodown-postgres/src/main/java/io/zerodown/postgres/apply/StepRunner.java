@@ -160,6 +160,8 @@ final class StepRunner {
             }
         }
         if (holder == null) return false;
+        listener.paused("long transaction " + holder + " holds a lock on " + step.table() + " that step " + step.index()
+                + " needs: waiting before asking for the lock");
         retry.onLockFailure(c, new SQLException("waiting for " + holder + " before asking for the lock", LOCK_NOT_AVAILABLE));
         return true;
     }

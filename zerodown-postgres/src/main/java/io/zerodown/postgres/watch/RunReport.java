@@ -45,6 +45,8 @@ public final class RunReport implements ApplyListener {
     private long lastRateSampleMs;
     private long lastRateRows;
     private Canary canary;
+    /** When the canary started, in ms since the run started: its samples are put on the run's time axis. */
+    private long canaryOffsetMs;
     private LockWaits lockWaits;
     private volatile String waitingToProceed;
     private java.util.function.Supplier<Map<String, Object>> settings = Map::of;
@@ -91,6 +93,7 @@ public final class RunReport implements ApplyListener {
             Set<Name> tables = new LinkedHashSet<>();
             for (Step s : plan.steps()) if (s.table() != null) tables.add(s.table());
             try {
+                canaryOffsetMs = System.currentTimeMillis() - started;
                 canary = new Canary(db, new ArrayList<>(tables), null, 100).start();
             } catch (Exception e) {
                 delegate.log("canary not started: " + e.getMessage());
@@ -178,6 +181,8 @@ public final class RunReport implements ApplyListener {
     private volatile long rowsDone;
     private volatile long rowsEstimate;
     private volatile int batchSize;
+    private volatile String pausedReason;
+    private volatile long pausedAt;
 
     @Override
     public void backfillProgress(Step step, long rowsDone, long estimatedRows, int batchSize) {
@@ -253,14 +258,22 @@ public final class RunReport implements ApplyListener {
 
     @Override
     public void paused(String reason) {
-        java.util.regex.Matcher lag = java.util.regex.Pattern.compile("replica lag (\\d+) ms").matcher(reason);
-        if (lag.find()) replicaLag(Long.parseLong(lag.group(1)));
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("atMs", System.currentTimeMillis() - started);
-        p.put("reason", reason);
+        long now = System.currentTimeMillis() - started;
         synchronized (pauses) {
-            if (pauses.isEmpty() || !reason.equals(pauses.get(pauses.size() - 1).get("reason"))) pauses.add(p);
+            Map<String, Object> last = pauses.isEmpty() ? null : pauses.get(pauses.size() - 1);
+            // a pause is reported every 200 ms while it lasts: one entry per reason, with how long it lasted
+            if (last != null && reason.equals(last.get("reason")) && now - ((Number) last.get("lastMs")).longValue() < 1_000) {
+                last.put("lastMs", now);
+            } else if (pauses.size() < 1_000) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("atMs", now);
+                p.put("lastMs", now);
+                p.put("reason", reason);
+                pauses.add(p);
+            }
         }
+        pausedReason = reason;
+        pausedAt = System.currentTimeMillis();
         delegate.paused(reason);
     }
 
@@ -295,6 +308,8 @@ public final class RunReport implements ApplyListener {
         m.put("batchSize", batchSize);
         m.put("canaryRecentP99Ms", canaryRecentP99Ms());
         m.put("waitingToProceed", waitingToProceed);
+        // a pause is reported again every 200 ms while it lasts; older than a second means it is over
+        m.put("pausedNow", pausedReason != null && System.currentTimeMillis() - pausedAt < 1_000 ? pausedReason : null);
         LockWaits w = lockWaits;
         m.put("lockWaits", w == null ? List.of() : w.current().stream().map(LockWaits.Wait::toMap).toList());
         return m;
@@ -329,7 +344,9 @@ public final class RunReport implements ApplyListener {
         }
         m.put("lockRetries", ((List<Map<String, Object>>) m.get("steps")).stream().mapToInt(s -> ((Number) s.get("lockRetries")).intValue()).sum());
         synchronized (pauses) {
-            m.put("pauses", new ArrayList<>(pauses));
+            List<Map<String, Object>> copy = new ArrayList<>();
+            for (Map<String, Object> p : pauses) copy.add(new LinkedHashMap<>(p));
+            m.put("pauses", copy);
         }
         synchronized (controls) {
             m.put("controls", new ArrayList<>(controls));
@@ -355,7 +372,7 @@ public final class RunReport implements ApplyListener {
             c.put("percentiles", canary.percentiles());
             c.put("histogram", canary.buckets());
             List<double[]> points = new ArrayList<>();
-            for (Canary.Sample s : canary.samples()) points.add(new double[] {s.atMs(), s.latencyMs()});
+            for (Canary.Sample s : canary.samples()) points.add(new double[] {s.atMs() + canaryOffsetMs, s.latencyMs()});
             c.put("samples", points);
         }
         m.put("canary", c);
@@ -447,7 +464,10 @@ public final class RunReport implements ApplyListener {
         b.append("<h2>Pauses and aborts</h2>");
         if (pauses.isEmpty() && m.get("error") == null) b.append("<p>none</p>");
         b.append("<ul id=\"pauses\">");
-        for (Map<String, Object> p : pauses) b.append("<li>at ").append(p.get("atMs")).append(" ms: ").append(esc(String.valueOf(p.get("reason")))).append("</li>");
+        for (Map<String, Object> p : pauses) {
+            b.append("<li>at ").append(p.get("atMs")).append(" ms, for ").append(((Number) p.get("lastMs")).longValue() - ((Number) p.get("atMs")).longValue())
+                    .append(" ms: ").append(esc(String.valueOf(p.get("reason")))).append("</li>");
+        }
         if (m.get("error") != null) b.append("<li>stopped: ").append(esc(String.valueOf(m.get("error")))).append("</li>");
         b.append("</ul>");
         List<Map<String, Object>> controls = (List<Map<String, Object>>) m.get("controls");

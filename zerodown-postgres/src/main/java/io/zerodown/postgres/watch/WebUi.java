@@ -121,11 +121,11 @@ public final class WebUi implements AutoCloseable {
             #timeline{display:flex;flex-wrap:wrap;gap:4px;margin:.5em 0}#timeline span{border:1px solid #bbb;border-radius:3px;
             padding:3px 6px;font-size:85%;max-width:220px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
             #timeline span.done{background:#dfd}#timeline span.running{background:#ffd;border-color:#c90;font-weight:bold}
-            #timeline span.pending{color:#999}#wait{background:#fec;padding:.5em;display:none}
+            #timeline span.pending{color:#999}#wait,#paused{background:#fec;padding:.5em;display:none}
             .charts{display:flex;flex-wrap:wrap;gap:1em}.charts div{font-size:90%}svg{border:1px solid #ccc}</style></head><body>
             <h1>zerodown apply</h1>
             <p id="summary">connecting...</p>
-            <p id="wait"></p>
+            <p id="wait"></p><p id="paused"></p>
             <p><button id="pause" onclick="control('pause')">Pause</button><button id="resume" onclick="control('resume')">Resume</button>
             <button id="abort" onclick="control('abort')">Abort</button><button id="proceed" onclick="control('proceed')">Proceed with contract</button>
             <span id="sent"></span></p>
@@ -134,7 +134,7 @@ public final class WebUi implements AutoCloseable {
             <span id="settings"></span></p>
             <h2>Plan</h2><div id="timeline"></div>
             <h2>Progress</h2><p id="current"></p><div id="bar"><div id="fill"></div></div><p id="rows"></p>
-            <div class="charts">
+            <div class="charts" title="one time axis: from the start of the run to now">
             <div>Canary latency (ms)<br><svg id="chart" width="400" height="140"><path id="line" fill="none" stroke="#2a6"/></svg><br><span id="canary"></span></div>
             <div>Replica lag (ms)<br><svg id="lag-chart" width="400" height="140"><path id="lag-line" fill="none" stroke="#c60"/></svg><br><span id="lag"></span></div>
             <div>Backfill rows/s<br><svg id="rate-chart" width="400" height="140"><path id="rate-line" fill="none" stroke="#26a"/></svg><br><span id="rate"></span></div>
@@ -151,7 +151,7 @@ public final class WebUi implements AutoCloseable {
             function control(a){post('action='+a,a);}
             function setting(){var n=$('setting').value,v=$('value').value;
               post('action=set&name='+encodeURIComponent(n)+'&value='+encodeURIComponent(v),n+' '+v);}
-            function line(id,pts,w,h){var maxT=1,maxV=1;pts.forEach(p=>{maxT=Math.max(maxT,p[0]);maxV=Math.max(maxV,p[1]);});
+            function line(id,pts,w,h,maxT){var maxV=1;pts.forEach(p=>{maxT=Math.max(maxT,p[0]);maxV=Math.max(maxV,p[1]);});
               var d=pts.map((p,i)=>(i?'L':'M')+(p[0]/maxT*w).toFixed(1)+','+(h-p[1]/maxV*h).toFixed(1)).join('');
               $(id).setAttribute('d',d);$(id).setAttribute('data-points',pts.length);return maxV;}
             function draw(s){
@@ -159,17 +159,20 @@ public final class WebUi implements AutoCloseable {
                 +' · max replica lag '+s.maxReplicaLagMs+' ms';
               $('wait').style.display=s.waitingToProceed?'block':'none';
               $('wait').textContent=s.waitingToProceed?'Contract phase postponed before '+s.waitingToProceed+': press Proceed (or run zerodown control proceed)':'';
+              $('paused').style.display=s.pausedNow&&!s.waitingToProceed?'block':'none';
+              $('paused').textContent=s.pausedNow?'Paused: '+s.pausedNow:'';
               var st=s.settings||{};$('settings').textContent=Object.keys(st).map(k=>k+' '+st[k]+' ms').join(' · ');
               $('current').textContent=s.currentStep||'';
               var pct=s.rowsEstimate>0?Math.min(100,100*s.rowsDone/s.rowsEstimate):0;
               $('fill').style.width=pct+'%';
               var rate=(s.rowsPerSecond||[]);var last=rate.length?rate[rate.length-1][1]:0;
+              if(s.pausedNow)last=0;
               var eta=last>0&&s.rowsEstimate>s.rowsDone?Math.round((s.rowsEstimate-s.rowsDone)/last)+' s':'-';
               $('rows').textContent=s.rowsDone+' of ~'+s.rowsEstimate+' rows ('+pct.toFixed(0)+'%) · '+last+' rows/s · ETA '+eta+' · batch '+s.batchSize;
-              var c=s.canary||{};var maxL=line('line',c.samples||[],400,140);
+              var c=s.canary||{};var maxL=line('line',c.samples||[],400,140,s.wallMs);
               $('canary').textContent=(c.probes||0)+' probes, recent p99 '+(s.canaryRecentP99Ms||0).toFixed(1)+' ms, max '+(c.maxMs||0).toFixed(1)+' ms';
-              line('lag-line',s.replicaLag||[],400,140);$('lag').textContent='max '+s.maxReplicaLagMs+' ms';
-              line('rate-line',rate,400,140);$('rate').textContent='now '+last+' rows/s';
+              line('lag-line',s.replicaLag||[],400,140,s.wallMs);$('lag').textContent='max '+s.maxReplicaLagMs+' ms';
+              line('rate-line',rate,400,140,s.wallMs);$('rate').textContent='now '+last+' rows/s';
               $('timeline').innerHTML=(s.steps||[]).map(t=>'<span class="'+t.state+'" title="'+esc(t.description)+'">'+t.index+' '
                 +t.phase+': '+esc(t.description)+'</span>').join('');
               var w=s.lockWaits||[];

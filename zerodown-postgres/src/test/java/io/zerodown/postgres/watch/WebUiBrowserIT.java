@@ -166,6 +166,37 @@ class WebUiBrowserIT {
             Thread.sleep(1_500);
             assertThat(rowsDone(db)).as("rows backfilled while paused").isEqualTo(paused);
             assertThat(paused).isLessThan(80_000);
+            await("the paused banner", 5, () -> text(d, "paused").contains("Paused: paused by zerodown control"));
+
+            // an app session waiting on another's row lock shows up with its blocker
+            try (Connection writer = db.open(); Connection waiter = db.open()) {
+                writer.setAutoCommit(false);
+                int writerPid;
+                try (Statement st = writer.createStatement()) {
+                    st.execute("UPDATE items SET v = v WHERE id = 1");
+                    try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                        rs.next();
+                        writerPid = rs.getInt(1);
+                    }
+                }
+                try (Statement st = waiter.createStatement()) {
+                    st.execute("SET application_name = 'app-writer'");
+                }
+                CompletableFuture<Void> waits = CompletableFuture.runAsync(() -> {
+                    try (Statement st = waiter.createStatement()) {
+                        st.execute("UPDATE items SET v = v WHERE id = 1");
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                await("the page to list the app-writer's lock wait", 10, () -> {
+                    List<org.openqa.selenium.WebElement> cells = d.findElements(By.cssSelector("#waits td"));
+                    return cells.size() >= 8 && cells.get(1).getText().equals("app-writer")
+                            && cells.get(4).getText().equals(String.valueOf(writerPid));
+                });
+                writer.commit();
+                waits.get(10, TimeUnit.SECONDS);
+            }
 
             // a setting changed on the page reaches the run (picked up even while paused)
             d.findElement(By.xpath("//select[@id='setting']/option[.='batch-time']")).click();
