@@ -92,7 +92,7 @@ public final class VersionedMigrationReader {
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             throw new UnreadableInputException(fileName, loc == null ? 0 : line(loc),
-                    "not valid " + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage(), e);
+                    "not valid " + (json ? "JSON" : "YAML") + ": " + oneLine(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new UnreadableInputException(fileName, 0, "cannot read the migration: " + e.getMessage(), e);
         }
@@ -213,6 +213,15 @@ public final class VersionedMigrationReader {
         c.allow("name", "type", "up");
         return new Operation.DerivedColumn(c.ident("name"), c.type("type"),
                 c.required("up", "how to compute " + c.text("name") + " from the old columns"));
+    }
+
+    /** The parser's own lines, without the echoed source and caret lines it adds (the line number says where). */
+    private static String oneLine(String message) {
+        List<String> kept = new ArrayList<>();
+        for (String l : message.split("\n")) {
+            if (!l.isBlank() && !Character.isWhitespace(l.charAt(0))) kept.add(l.trim());
+        }
+        return String.join("; ", kept);
     }
 
     private static int line(JsonLocation loc) {
