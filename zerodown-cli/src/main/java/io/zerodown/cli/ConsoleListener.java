@@ -29,6 +29,8 @@ final class ConsoleListener implements ApplyListener {
     private volatile long lastLagMs = -1;
     private int lockRetries;
     private long backfillStartMs;
+    private String lastPause;
+    private long lastPauseLine;
 
     /** Shows the canary's recent p99 beside backfill progress. */
     void canary(java.util.function.DoubleSupplier p99) {
@@ -100,12 +102,18 @@ final class ConsoleListener implements ApplyListener {
                 + String.format(java.util.Locale.ROOT, "canary p99 %.1f ms · lock retries %d", canaryP99.getAsDouble(), lockRetries);
     }
 
+    /**
+     * A pause is reported every 200 ms while it lasts: on a terminal it shows in place on the progress bar; a line is
+     * printed when the reason changes (at most one every 2 s), and again every 30 s while it goes on.
+     */
     @Override
     public void paused(String reason) {
         long now = System.currentTimeMillis();
-        if (now - lastLine > 2000) {
+        if (bar != null) bar.setExtraMessage("PAUSED: " + reason);
+        if (now - lastPauseLine > 2_000 && (!reason.equals(lastPause) || now - lastPauseLine > 30_000)) {
             out.println("      paused: " + reason);
-            lastLine = now;
+            lastPause = reason;
+            lastPauseLine = now;
         }
     }
 
