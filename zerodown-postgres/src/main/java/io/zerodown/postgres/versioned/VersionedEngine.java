@@ -102,6 +102,7 @@ public final class VersionedEngine {
                 }
                 if (existing == null) {
                     existing = newRow(c, m, definition, json, rows);
+                    planner(c, m, existing, true); // refuses before anything is recorded or changed
                     VersionedJournal.insert(c, existing);
                 }
                 runStart(c, m, existing, rows);
