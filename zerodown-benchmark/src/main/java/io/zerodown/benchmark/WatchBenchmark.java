@@ -29,11 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>the canary's own overhead: an app workload that asks for more than the server can serve (so its throughput is
  *   the server's capacity), in alternating 10 s phases without and with a canary probing every 100 ms;</li>
  *   <li>how fast a guard rail reacts: during a batched backfill, a signal is raised at a random moment (replica lag
- *   from a lag probe the benchmark controls, the canary's p99 from a supplier it controls, and {@code zerodown control
- *   pause}); the figure is the time from raising it to the backfill reporting its pause, then the signal is cleared
+ *   from a lag probe the benchmark controls, the canary's p99 from a supplier it controls, {@code zerodown control set
+ *   max-replica-lag} lowering the limit under a steady lag, and {@code zerodown control pause}); the figure is the time from raising it to the backfill reporting its pause, then the signal is cleared
  *   and the next trial waits for the backfill to move again.</li>
  * </ol>
- * Usage: {@code WatchBenchmark [jdbc-url-of-a-server] [rows] [trials]}; a fresh database is created and dropped.
+ * Usage: {@code WatchBenchmark [jdbc-url-of-a-server] [rows] [trials] [reaction]}; a fresh database is created and
+ * dropped. With {@code reaction} as the fourth argument only the second figure is measured.
  */
 public final class WatchBenchmark {
 
@@ -58,9 +59,11 @@ public final class WatchBenchmark {
             }
             System.out.println("## Live view: PostgreSQL " + version + ", " + rows + " rows");
             System.out.println();
-            setUp(pg, "app_t", 200_000);
-            canaryOverhead(pg);
-            System.out.println();
+            if (!(args.length > 3 && args[3].equals("reaction"))) {
+                setUp(pg, "app_t", 200_000);
+                canaryOverhead(pg);
+                System.out.println();
+            }
             reaction(pg, rows, trials);
         } finally {
             try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
@@ -161,6 +164,21 @@ public final class WatchBenchmark {
 
                     public void clear() {
                         canaryP99.set(0);
+                    }
+                });
+        // a steady 5 s of lag under the 10 s limit; the operator lowers the limit to 1 s while the backfill runs
+        measure(pg, rows, trials, "`zerodown control set max-replica-lag 1s` (lag 5 s)",
+                ApplyOptions.defaults().withReplicaLag(10_000, () -> 5_000).withGuardRails(new GuardRails(null, 0, 0)), new Signal() {
+                    public void raise() throws Exception {
+                        try (Connection c = pg.open()) {
+                            GuardRails.set(c, "max-replica-lag", "1s");
+                        }
+                    }
+
+                    public void clear() throws Exception {
+                        try (Connection c = pg.open()) {
+                            GuardRails.set(c, "max-replica-lag", "60s");
+                        }
                     }
                 });
         measure(pg, rows, trials, "`zerodown control pause` (then resume)",
