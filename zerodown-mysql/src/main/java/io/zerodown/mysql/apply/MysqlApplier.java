@@ -89,6 +89,47 @@ public final class MysqlApplier {
         }
     }
 
+    /**
+     * Guard rails, canary and report of a run: a canary reads the touched tables by primary key every
+     * {@code canaryIntervalMs} on its own connection; between two chunks of an online copy or two batches of a
+     * backfill the {@link io.zerodown.mysql.watch.MysqlGuardRails guard rails} pause or abort (resumably); the run's
+     * JSON report goes to {@code reportFile} when it ends (also on failure or abort).
+     *
+     * @param limits           canary, replica-lag and Threads_running limits
+     * @param canaryIntervalMs time between canary probes
+     * @param canarySql        a query for the canary instead of primary-key reads, or null
+     * @param replicaLagMs     replica lag in ms, or null to read this server's replication status
+     * @param canaryP99Ms      the p99 the guard rails act on, or null for the canary's p99 over the limits' window
+     * @param reportFile       where the JSON report is written, or null for none
+     */
+    public record Watch(io.zerodown.mysql.watch.MysqlGuardRails.Limits limits, long canaryIntervalMs, String canarySql,
+                        java.util.function.LongSupplier replicaLagMs, java.util.function.DoubleSupplier canaryP99Ms,
+                        java.nio.file.Path reportFile) {
+        public static Watch defaults() {
+            return new Watch(io.zerodown.mysql.watch.MysqlGuardRails.Limits.defaults(), 100, null, null, null, null);
+        }
+
+        public Watch withLimits(io.zerodown.mysql.watch.MysqlGuardRails.Limits l) {
+            return new Watch(l, canaryIntervalMs, canarySql, replicaLagMs, canaryP99Ms, reportFile);
+        }
+
+        public Watch withReplicaLag(java.util.function.LongSupplier probe) {
+            return new Watch(limits, canaryIntervalMs, canarySql, probe, canaryP99Ms, reportFile);
+        }
+
+        public Watch withCanaryP99(java.util.function.DoubleSupplier p99) {
+            return new Watch(limits, canaryIntervalMs, canarySql, replicaLagMs, p99, reportFile);
+        }
+
+        public Watch withCanarySql(String sql) {
+            return new Watch(limits, canaryIntervalMs, sql, replicaLagMs, canaryP99Ms, reportFile);
+        }
+
+        public Watch withReport(java.nio.file.Path file) {
+            return new Watch(limits, canaryIntervalMs, canarySql, replicaLagMs, canaryP99Ms, file);
+        }
+    }
+
     /** What apply found and did. */
     public record Outcome(List<String> applied, List<String> alreadyApplied, List<String> drift, List<MigrationPlan> plans) {
     }
@@ -96,11 +137,31 @@ public final class MysqlApplier {
     private final MysqlConnections db;
     private final Options options;
     private final java.util.function.Consumer<String> log;
+    private Watch watch;
+    private io.zerodown.mysql.watch.MysqlGuardRails guard;
+    private io.zerodown.mysql.watch.MysqlRunReport report;
+    private io.zerodown.mysql.watch.MysqlCanary canary;
 
     public MysqlApplier(MysqlConnections db, Options options, java.util.function.Consumer<String> log) {
         this.db = db;
         this.options = options;
         this.log = log;
+    }
+
+    /** Runs {@link #apply} with guard rails, a canary and a report (see {@link Watch}). Returns this. */
+    public MysqlApplier withWatch(Watch w) {
+        this.watch = w;
+        return this;
+    }
+
+    /** The report of the last {@link #apply} with a {@link Watch}, or null. */
+    public io.zerodown.mysql.watch.MysqlRunReport report() {
+        return report;
+    }
+
+    /** The canary of the running (or last) {@link #apply} with a {@link Watch}, or null. */
+    public io.zerodown.mysql.watch.MysqlCanary canary() {
+        return canary;
     }
 
     public Outcome plan(List<MigrationFile> files) throws SQLException {
@@ -112,21 +173,130 @@ public final class MysqlApplier {
     public Outcome apply(List<MigrationFile> files) throws SQLException {
         try (Connection c = db.open()) {
             lock(c);
+            Connection guardConnection = null;
+            String outcome = "failed";
+            String why = null;
             try {
                 MysqlJournal.ensure(c);
                 Outcome o = prepare(c, files, true);
+                if (watch != null) {
+                    guardConnection = db.open();
+                    startWatch(c, guardConnection, o.plans());
+                }
                 List<String> applied = new ArrayList<>();
+                boolean waiting = false;
                 for (MigrationPlan p : o.plans()) {
-                    if (!run(c, p)) break; // a postponed cut-over holds back this and later migrations
+                    if (!run(c, p)) { // a postponed cut-over holds back this and later migrations
+                        waiting = true;
+                        break;
+                    }
                     applied.add(p.id());
                 }
+                outcome = waiting ? "waiting" : "done";
+                why = waiting ? "the cut-over waits until apply runs again without --postpone-cut-over" : null;
                 return new Outcome(applied, o.alreadyApplied(), o.drift(), o.plans());
+            } catch (RuntimeException | SQLException e) {
+                Throwable root = e;
+                while (root.getCause() != null && !(root instanceof io.zerodown.mysql.copy.OnlineCopyException.Aborted)) {
+                    root = root.getCause();
+                }
+                outcome = root instanceof io.zerodown.mysql.copy.OnlineCopyException.Aborted ? "aborted" : "failed";
+                why = String.valueOf(e.getMessage()).split("\n")[0];
+                throw e;
             } finally {
+                finishWatch(outcome, why, guardConnection);
                 try (Statement st = c.createStatement()) {
                     st.execute("DO RELEASE_LOCK(" + lockName() + ")");
                 } catch (SQLException ignored) {
                     // the lock goes with the connection anyway
                 }
+            }
+        }
+    }
+
+    /** Forgets earlier operator commands, starts the canary on the tables the plans copy or backfill, arms the rails. */
+    private void startWatch(Connection c, Connection guardConnection, List<MigrationPlan> plans) throws SQLException {
+        report = new io.zerodown.mysql.watch.MysqlRunReport(db.display());
+        report.limits(watch.limits());
+        io.zerodown.mysql.watch.MysqlControl.reset(c);
+        Set<String> tables = new java.util.LinkedHashSet<>();
+        for (MigrationPlan p : plans) {
+            for (Step s : p.steps()) {
+                if (s.kind() == StepKind.ONLINE_COPY && s.table() != null) tables.add(s.table().name());
+                if (s.kind() == StepKind.BACKFILL && s.backfill() != null) tables.add(s.backfill().table().name());
+            }
+        }
+        canary = new io.zerodown.mysql.watch.MysqlCanary(db::open, List.copyOf(tables), watch.canarySql(),
+                watch.canaryIntervalMs()).start();
+        io.zerodown.mysql.watch.MysqlCanary cn = canary;
+        long window = watch.limits().canaryWindowMs();
+        java.util.function.DoubleSupplier p99 = watch.canaryP99Ms() != null ? watch.canaryP99Ms() : () -> cn.recentP99Ms(window);
+        guard = new io.zerodown.mysql.watch.MysqlGuardRails(guardConnection, p99, watch.replicaLagMs(), watch.limits());
+        if (!tables.isEmpty()) log.accept("canary: a primary-key read of " + String.join(", ", tables) + " every "
+                + watch.canaryIntervalMs() + " ms; guard rails: " + watch.limits());
+    }
+
+    private void finishWatch(String outcome, String why, Connection guardConnection) {
+        if (report == null || watch == null) return;
+        if (canary != null) {
+            canary.close();
+            report.canary(canary.count(), canary.failures(), canary.percentiles());
+        }
+        report.finished(outcome, why);
+        if (guardConnection != null) {
+            try {
+                guardConnection.close();
+            } catch (SQLException ignored) {
+                // closing the guard's connection at the end of the run
+            }
+        }
+        guard = null;
+        if (watch.reportFile() != null) {
+            try {
+                report.write(watch.reportFile());
+                log.accept("report: " + watch.reportFile());
+            } catch (java.io.IOException e) {
+                log.accept("could not write the report " + watch.reportFile() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Between two backfill batches: waits while the guard rails say pause (asking again every 100 ms), throws
+     * {@link io.zerodown.mysql.copy.OnlineCopyException.Aborted} when they say abort. The last batch and its
+     * watermark are committed, so apply resumes there.
+     */
+    private void holdBackfill(Step s, long watermark) throws SQLException {
+        if (guard == null) return;
+        String reported = null;
+        long pausedAt = 0;
+        while (true) {
+            io.zerodown.mysql.copy.OnlineTableCopy.Hold h = guard.check();
+            if (h == null) {
+                if (pausedAt != 0) {
+                    log.accept("  resuming the backfill after " + (System.nanoTime() - pausedAt) / 1_000_000 + " ms paused");
+                    report.resumed();
+                }
+                return;
+            }
+            if (h.abort()) {
+                String msg = "backfill of " + s.backfill().table() + " aborted (" + h.reason() + ") at watermark " + watermark
+                        + "; every batch up to it is committed: apply resumes from it";
+                log.accept("  " + msg);
+                throw new io.zerodown.mysql.copy.OnlineCopyException.Aborted(msg, h.reason());
+            }
+            if (!h.reason().equals(reported)) {
+                log.accept("  paused: " + h.reason());
+                report.paused(h.reason());
+                reported = h.reason();
+            }
+            if (pausedAt == 0) pausedAt = System.nanoTime();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while the backfill was paused (" + h.reason() + "); apply resumes from "
+                        + "watermark " + watermark);
             }
         }
     }
@@ -403,6 +573,7 @@ public final class MysqlApplier {
             if (row != null && row[0].equals("done")) continue;
             boolean resumed = row != null && (row[0].equals("running") || row[0].equals("failed"));
             log.accept("[" + s.index() + "] " + s.description());
+            if (report != null) report.stepStarted(plan.id(), s.index(), s.kind().name().toLowerCase(java.util.Locale.ROOT), s.description());
             try {
                 MysqlJournal.step(c, plan.id(), s.index(), "running", null, 0, 0);
                 switch (s.kind()) {
@@ -412,14 +583,19 @@ public final class MysqlApplier {
                             MysqlJournal.finish(c, plan.id(), "running", "waiting for the cut-over of step " + s.index());
                             log.accept("  copy ready; the cut-over waits until apply runs again without --postpone-cut-over "
                                     + "(triggers keep the copy current meanwhile)");
+                            if (report != null) report.stepEnded("waiting", "postponed cut-over");
                             return false;
                         }
                     }
                     default -> ddl(c, target, plan, s, resumed);
                 }
                 MysqlJournal.step(c, plan.id(), s.index(), "done", null, 0, 0);
+                if (report != null) report.stepEnded("done", null);
             } catch (SQLException | io.zerodown.mysql.copy.OnlineCopyException e) {
                 String reason = e.getMessage().split("\n")[0];
+                if (report != null) {
+                    report.stepEnded(e instanceof io.zerodown.mysql.copy.OnlineCopyException.Aborted ? "aborted" : "failed", reason);
+                }
                 try {
                     MysqlJournal.step(c, plan.id(), s.index(), "failed", reason, 0, 0);
                     MysqlJournal.finish(c, plan.id(), "failed", "step " + s.index() + ": " + reason);
@@ -458,8 +634,7 @@ public final class MysqlApplier {
         }
         try (Connection c = db.open(); Connection j = db.open()) {
             io.zerodown.mysql.copy.OnlineTableCopy copy = new io.zerodown.mysql.copy.OnlineTableCopy(c, db.database(),
-                    s.table().name(), s.sql(), io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults()
-                            .withPostponeCutOver(options.postponeCutOver()),
+                    s.table().name(), s.sql(), copyOptions().withPostponeCutOver(options.postponeCutOver()),
                     new StepJournal(j, plan.id(), s.index()), new io.zerodown.mysql.copy.OnlineTableCopy.Listener() {
                         @Override
                         public void log(String line) {
@@ -469,6 +644,17 @@ public final class MysqlApplier {
                         @Override
                         public void paused(String why) {
                             log.accept("  paused: " + why);
+                            if (report != null) report.paused(why);
+                        }
+
+                        @Override
+                        public void resumed(long pausedMs) {
+                            if (report != null) report.resumed();
+                        }
+
+                        @Override
+                        public void chunk(String lastKey, int rows, long nanos) {
+                            if (report != null) report.chunk(rows, nanos);
                         }
                     });
             if (copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER
@@ -476,8 +662,14 @@ public final class MysqlApplier {
                 return true;
             }
             copy.withHelperConnections(db::open); // the chunk checksums run beside the copy
+            if (guard != null) copy.withGuard(guard);
             copy.prepare();
             copy.copy();
+            if (report != null && copy.copyChecksum() != null) {
+                var sum = copy.copyChecksum();
+                report.stepFact("checksum", Map.of("chunks", sum.chunks(), "rows", sum.rows(), "repaired", sum.repaired(),
+                        "millis", sum.millis()));
+            }
             if (copy.cutOver() != io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) return false;
             verifyDefinition(c, s, copy.oldTable());
             var stats = copy.stats();
@@ -485,6 +677,12 @@ public final class MysqlApplier {
                     + " rows/s); old table kept as " + copy.oldTable());
             return true;
         }
+    }
+
+    /** The copy's options: with guard rails, they do the throttling (replica lag, Threads_running) instead. */
+    private io.zerodown.mysql.copy.OnlineTableCopy.Options copyOptions() {
+        var o = io.zerodown.mysql.copy.OnlineTableCopy.Options.defaults();
+        return guard == null ? o : o.withThrottle(0, 0, null);
     }
 
     /**
@@ -680,6 +878,7 @@ public final class MysqlApplier {
         String also = b.predicate() == null ? "" : " AND (" + b.predicate() + ")";
         try (PreparedStatement ps = c.prepareStatement(write + k + " > ? AND " + k + " <= ?" + also)) {
             while (last < max) {
+                holdBackfill(s, last);
                 long t0 = System.nanoTime();
                 long upper = Math.min(max, last + step);
                 ps.setLong(1, last);
@@ -688,6 +887,7 @@ public final class MysqlApplier {
                 MysqlJournal.watermark(c, plan.id(), s.index(), String.valueOf(upper), n);
                 c.commit();
                 last = upper;
+                if (report != null) report.chunk(n, System.nanoTime() - t0);
                 double ms = (System.nanoTime() - t0) / 1e6;
                 if (ms < options.backfillTargetMs() / 2.0) step = Math.min(100_000, step * 2);
                 else if (ms > options.backfillTargetMs() * 1.5) step = Math.max(100, step / 2);

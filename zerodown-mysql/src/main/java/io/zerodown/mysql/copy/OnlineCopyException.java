@@ -51,4 +51,23 @@ public class OnlineCopyException extends ZerodownException {
             super(message);
         }
     }
+
+    /**
+     * A guard rail (an operator's abort, or the canary above its hard limit) stopped the copy between two chunks. The
+     * table is unchanged, the triggers keep the shadow current and the journal holds the watermark: running the copy
+     * again resumes there, {@code abort()} removes shadow and triggers.
+     */
+    public static final class Aborted extends OnlineCopyException {
+        private final String reason;
+
+        public Aborted(String message, String reason) {
+            super(message);
+            this.reason = reason;
+        }
+
+        /** Why: "aborted by zerodown control", "canary p99 ... > hard limit ...". */
+        public String reason() {
+            return reason;
+        }
+    }
 }

@@ -185,8 +185,36 @@ public final class OnlineTableCopy {
         Connection open() throws SQLException;
     }
 
+    /**
+     * Asked before every chunk of {@link #copy()} (about every {@link Options#chunkTargetMs()}): null to go on, else
+     * a {@link Hold} that pauses the copy (asked again every 100 ms) or aborts it resumably.
+     */
+    @FunctionalInterface
+    public interface Guard {
+        Hold check() throws SQLException;
+    }
+
+    /** A guard's verdict: pause while it lasts, or abort; {@code reason} says why, for the log and the report. */
+    public record Hold(boolean abort, String reason) {
+        public static Hold pause(String reason) {
+            return new Hold(false, reason);
+        }
+
+        public static Hold abortNow(String reason) {
+            return new Hold(true, reason);
+        }
+    }
+
     public interface Listener {
         default void log(String s) {
+        }
+
+        /** A chunk committed: its last key, the rows in its range and how long its transaction took. */
+        default void chunk(String lastKey, int rows, long nanos) {
+        }
+
+        /** The copy goes on after a pause of {@code pausedMs}. */
+        default void resumed(long pausedMs) {
         }
 
         default void progress(long rows, long estimate, int chunk) {
@@ -274,6 +302,7 @@ public final class OnlineTableCopy {
     private long pausedNanos;
     private Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0);
     private ConnectionSource helpers;
+    private Guard guard;
     private ChecksumResult copyChecksum;
 
     /** Source and target of a copy direction: shadow ← table before cut-over, old ← table after it. */
@@ -339,6 +368,12 @@ public final class OnlineTableCopy {
      */
     public OnlineTableCopy withHelperConnections(ConnectionSource source) {
         this.helpers = source;
+        return this;
+    }
+
+    /** Lets {@code guard} pause or abort {@link #copy()} between chunks (see {@link Guard}). Returns this. */
+    public OnlineTableCopy withGuard(Guard guard) {
+        this.guard = guard;
         return this;
     }
 
@@ -692,6 +727,7 @@ public final class OnlineTableCopy {
             try (ChunkChecker checker = new ChunkChecker(forward)) {
             while (max != null) {
                 throttle();
+                guarded(wm);
                 if (Thread.currentThread().isInterrupted()) {
                     throw new OnlineCopyException("copy of " + name(table) + " interrupted at watermark " + wm
                             + "; the table is unchanged, triggers keep the shadow current: prepare() and copy() resume");
@@ -720,6 +756,7 @@ public final class OnlineTableCopy {
                     break;
                 }
                 long nanos = System.nanoTime() - t0;
+                listener.chunk(ch.last(), ch.rows(), nanos);
                 checker.submit(wm, ch.last());
                 wm = ch.last();
                 total += ch.rows();
@@ -1477,6 +1514,55 @@ public final class OnlineTableCopy {
                 throw new OnlineCopyException("interrupted while paused (" + why + "); " + name(table) + " is unchanged");
             }
             sleep(250);
+        }
+    }
+
+    /**
+     * Waits while the {@link Guard} says pause (asking again every 100 ms); throws {@link OnlineCopyException.Aborted}
+     * when it says abort. Nothing of the copy is open at this point: the last chunk committed and its watermark is in
+     * the journal, so an abort leaves exactly the state a crash would, which a new run resumes.
+     */
+    private void guarded(String watermark) throws SQLException {
+        if (guard == null) {
+            return;
+        }
+        long pausedAt = 0;
+        String reported = null;
+        while (true) {
+            Hold h = guard.check();
+            long now = System.nanoTime();
+            if (h == null) {
+                if (pausedAt != 0) {
+                    long ms = (now - pausedAt) / 1_000_000;
+                    pausedNanos += now - pausedAt;
+                    listener.log("resuming the copy after " + ms + " ms paused");
+                    listener.resumed(ms);
+                }
+                return;
+            }
+            if (h.abort()) {
+                if (pausedAt != 0) {
+                    pausedNanos += now - pausedAt;
+                }
+                String msg = "copy of " + name(table) + " aborted (" + h.reason() + ") at watermark "
+                        + (watermark == null ? "(none: no chunk copied yet)" : watermark) + ". " + name(table)
+                        + " is unchanged and the triggers keep " + name(shadow) + " current: running the copy again "
+                        + "resumes from the watermark; abort() (zerodown rollback) removes the shadow and the triggers";
+                listener.log(msg);
+                throw new OnlineCopyException.Aborted(msg, h.reason());
+            }
+            if (pausedAt == 0) {
+                pausedAt = now;
+            }
+            if (!h.reason().equals(reported)) {
+                listener.paused(h.reason());
+                reported = h.reason();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new OnlineCopyException("interrupted while paused (" + h.reason() + "); " + name(table)
+                        + " is unchanged, prepare() and copy() resume");
+            }
+            sleep(100);
         }
     }
 
