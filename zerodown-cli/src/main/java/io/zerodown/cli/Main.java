@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 @CommandLine.Command(name = "zerodown", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Safe, zero-downtime schema changes for PostgreSQL, MySQL and MariaDB.",
         subcommands = {LintCommand.class, DemoCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, VerifyCommand.class,
-                RollbackCommand.class, BaselineCommand.class, ControlCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
+                RollbackCommand.class, StartCommand.class, CompleteCommand.class, VersionCommand.class, BaselineCommand.class, ControlCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

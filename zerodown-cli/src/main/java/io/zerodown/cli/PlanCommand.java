@@ -50,6 +50,10 @@ final class PlanCommand implements Callable<Integer> {
         if (!List.of("text", "json", "markdown").contains(format)) {
             throw new ZerodownException("unknown format '" + format + "': use text, json or markdown");
         }
+        if (paths.stream().anyMatch(p -> java.nio.file.Files.isRegularFile(p)
+                && io.zerodown.core.versioned.VersionedMigrationReader.accepts(p))) {
+            return planVersioned();
+        }
         List<MigrationFile> files = MigrationScanner.standard().scan(paths);
         String u = url.resolved();
         if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
@@ -85,6 +89,55 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Declarative (versioned) migrations: every DDL, trigger and view of start, complete and rollback, with locks. */
+    private Integer planVersioned() throws Exception {
+        if (paths.size() != 1) {
+            throw new ZerodownException("plan takes one versioned migration file at a time (it plans against the live schema)");
+        }
+        var m = new io.zerodown.core.versioned.VersionedMigrationReader().read(paths.get(0));
+        try (Database db = Database.open(url, true, main.err)) {
+            var engine = new io.zerodown.postgres.versioned.VersionedEngine(db.connections,
+                    io.zerodown.postgres.versioned.VersionedOptions.defaults(), l -> { });
+            var p = engine.plan(m);
+            if (format.equals("json")) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("database", db.connections.display());
+                json.put("version", m.name());
+                json.put("versionSchema", p.versionSchema());
+                json.put("start", p.startSteps());
+                json.put("complete", p.completeSteps());
+                json.put("rollback", p.rollbackSteps());
+                json.put("notes", p.notes());
+                main.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+                return 0;
+            }
+            PrintStream out = main.out;
+            out.println(m.file() + ": version " + m.name() + " (schema " + p.versionSchema() + ")");
+            section(out, "zerodown start", p.startSteps());
+            section(out, "zerodown complete (once no app instance uses the old version)", p.completeSteps());
+            section(out, "zerodown rollback (before complete)", p.rollbackSteps());
+            for (String n : p.notes()) out.println("note: " + n);
+        }
+        return 0;
+    }
+
+    private static void section(PrintStream out, String title, List<io.zerodown.postgres.versioned.VersionedStep> steps) {
+        out.println();
+        out.println(title + ":");
+        int i = 1;
+        for (var s : steps) {
+            String how = switch (s.kind()) {
+                case TRANSACTION -> "one short transaction, lock_timeout + bounded retries";
+                case SCAN -> "transaction, lock_timeout on the lock, no statement timeout (scans)";
+                case CONCURRENT -> "outside a transaction (CONCURRENTLY), retried";
+                case BACKFILL -> "keyset batches, one transaction each, watermark journalled with each batch";
+            };
+            out.println(String.format("  %2d %-8s %s", i++, s.phase(), s.description()));
+            out.println("       lock: " + s.lock() + " · " + how);
+            for (String sql : s.sql()) for (String line : sql.split("\n")) out.println("       | " + line);
+        }
     }
 
     private static void render(PrintStream out, PostgresApplier.Outcome o, Map<String, Long> rows, List<String> blockers, boolean md) {

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @CommandLine.Command(name = "rollback", description = "Undo the completed steps of the in-flight or failed migration (or the one "
-        + "named), newest first; refuses, changing nothing, when a step cannot be undone without losing data.")
+        + "named), newest first; refuses, changing nothing, when a step cannot be undone without losing data. When a versioned "
+        + "migration (zerodown start) is in flight, undoes the newest one's start, keeping the rows both versions wrote.")
 final class RollbackCommand implements Callable<Integer> {
 
     @CommandLine.ParentCommand
@@ -30,10 +31,26 @@ final class RollbackCommand implements Callable<Integer> {
             return 0;
         }
         try (Database db = Database.open(url, false, main.err)) {
+            if (versionedInFlight(db, migration)) {
+                String name = new io.zerodown.postgres.versioned.VersionedEngine(db.connections,
+                        io.zerodown.postgres.versioned.VersionedOptions.defaults(), line -> main.out.println(line)).rollback(migration);
+                main.out.println("rolled back: version " + name);
+                return 0;
+            }
             List<String> undone = new PostgresRollback(db.connections, ApplyOptions.defaults(),
                     new ConsoleListener(main.out, false, null)).rollback(migration);
             main.out.println("rolled back: " + undone.size() + " step(s) undone");
             return 0;
         }
+    }
+
+    /** True when a versioned migration is in flight and {@code migration} is null or names a versioned one. */
+    static boolean versionedInFlight(Database db, String migration) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.connections.open()) {
+            for (var r : io.zerodown.postgres.versioned.VersionedJournal.all(c)) {
+                if (migration != null ? r.name().equals(migration) : r.inFlight()) return true;
+            }
+        }
+        return false;
     }
 }

@@ -42,6 +42,7 @@ final class StatusCommand implements Callable<Integer> {
         try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
             main.out.println("database: " + db.connections.display());
             lastReport().ifPresent(r -> main.out.println("last report: " + r));
+            versions(c, db);
             Map<String, PostgresJournal.Entry> all = PostgresJournal.migrations(c);
             if (all.isEmpty()) {
                 main.out.println("no zerodown migrations recorded");
@@ -63,6 +64,24 @@ final class StatusCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** Live versions of versioned migrations (zerodown start), with the search_path each one's apps use. */
+    private void versions(Connection c, Database db) throws java.sql.SQLException {
+        var rows = io.zerodown.postgres.versioned.VersionedJournal.all(c);
+        if (rows.isEmpty()) return;
+        main.out.println("live versions (oldest first):");
+        for (var v : new io.zerodown.postgres.versioned.VersionedEngine(db.connections,
+                io.zerodown.postgres.versioned.VersionedOptions.defaults(), l -> { }).liveVersions()) {
+            main.out.printf("  %-12s %-24s %-40s search_path %s%n", v.name(), v.schema(), v.status(), v.searchPath());
+        }
+        for (var r : rows) {
+            if (r.inFlight()) {
+                main.out.printf("  %s: %s, %d step(s) of this phase done%s%n", r.name(), r.status().replace('_', ' '), r.stepsDone(),
+                        r.error() == null ? "" : "\n    error: " + r.error());
+            }
+        }
+        main.out.println();
     }
 
     /** The newest HTML report under .zerodown/reports of the working folder. */

@@ -1,0 +1,60 @@
+package io.zerodown.cli;
+
+import io.zerodown.core.lint.LintEngine;
+import io.zerodown.postgres.versioned.VersionedEngine;
+import io.zerodown.postgres.versioned.VersionedOptions;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@CommandLine.Command(name = "start", sortOptions = false,
+        description = {"Start a versioned migration (PostgreSQL): expand the tables, keep old and new columns in sync, backfill,",
+                "then publish the new version's schema of views next to the old one. Re-running it resumes an interrupted start."})
+final class StartCommand implements Callable<Integer> {
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @CommandLine.Mixin
+    Database.UrlOption url = new Database.UrlOption();
+
+    @CommandLine.Option(names = "--lock-timeout", defaultValue = "100ms", paramLabel = "DURATION",
+            description = "lock_timeout of each DDL statement; a timeout is retried with backoff, a bounded number of times (default: ${DEFAULT-VALUE})")
+    String lockTimeout;
+
+    @CommandLine.Option(names = "--lock-attempts", defaultValue = "30", paramLabel = "N", description = "attempts per step (default: ${DEFAULT-VALUE})")
+    int lockAttempts;
+
+    @CommandLine.Option(names = "--batch-size", defaultValue = "1000", paramLabel = "ROWS", description = "rows per backfill batch (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @CommandLine.Option(names = "--batch-pause", defaultValue = "0ms", paramLabel = "DURATION", description = "pause between backfill batches (default: ${DEFAULT-VALUE})")
+    String batchPause;
+
+    @CommandLine.Parameters(paramLabel = "FILE", arity = "1", description = "the migration, .yaml/.yml or .json (docs/schema/zerodown-migration.schema.json)")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Database db = Database.open(url, false, main.err)) {
+            VersionedOptions o = new VersionedOptions(ms(lockTimeout, "--lock-timeout"), lockAttempts, batchSize,
+                    ms(batchPause, "--batch-pause"), (p, i) -> { });
+            VersionedEngine.Started s = new VersionedEngine(db.connections, o, line -> main.out.println(line)).start(file);
+            main.out.println();
+            main.out.println("version " + s.name() + " is live in schema " + s.versionSchema() + ".");
+            main.out.println("  new app instances:  search_path " + s.searchPath() + "   (zerodown version --print jdbc-url shows the URL)");
+            main.out.println("  old app instances:  unchanged");
+            main.out.println("  when no old instance is left: zerodown complete; to undo: zerodown rollback");
+            return 0;
+        }
+    }
+
+    static long ms(String d, String flag) {
+        Long v = LintEngine.parseDurationMs(d, 1);
+        if (v == null || v < 0) {
+            throw new io.zerodown.api.ZerodownException(flag + ": '" + d + "' is not a duration (e.g. 100ms, 2s, 1min)");
+        }
+        return v;
+    }
+}
