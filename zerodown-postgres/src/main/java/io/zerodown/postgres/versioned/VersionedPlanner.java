@@ -23,6 +23,11 @@ import java.util.Set;
  * of the writer's search_path: a version schema at or after this migration means the new side.
  */
 public final class VersionedPlanner {
+    /**
+     * Where the sync trigger functions live: apart from the journal, because every app role needs USAGE on it (the
+     * triggers run as the writing role and call the version marker function).
+     */
+    static final String SYNC_SCHEMA = "zerodown_sync";
 
     /** One value the sync trigger computes: {@code target} (physical) from {@code expr} over one version's columns. */
     record Assign(String target, String expr, boolean everyWrite) {
@@ -356,7 +361,8 @@ public final class VersionedPlanner {
 
     private void buildStart(List<Runnable> extras) {
         startSteps.add(VersionedStep.tx("expand", "version marker function " + newSideFunction(), null, "none on app tables",
-                List.of("CREATE SCHEMA IF NOT EXISTS zerodown", newSideFunctionSql(List.of(versionSchema)))));
+                List.of("CREATE SCHEMA IF NOT EXISTS " + SYNC_SCHEMA, "GRANT USAGE ON SCHEMA " + SYNC_SCHEMA + " TO PUBLIC",
+                        newSideFunctionSql(List.of(versionSchema)))));
         for (TableWork w : work.values()) {
             if (w.addColumns.isEmpty() && !w.needsTrigger() && w.notNullAtComplete.isEmpty()) continue;
             List<String> sql = new ArrayList<>();
@@ -536,7 +542,7 @@ public final class VersionedPlanner {
     }
 
     static String newSideFunction(String version) {
-        return "zerodown." + q(ident("newside_" + version));
+        return SYNC_SCHEMA + "." + q(ident("newside_" + version));
     }
 
     String newSideFunctionSql(List<String> schemas) {
@@ -555,7 +561,7 @@ public final class VersionedPlanner {
     }
 
     private String triggerFunction(TableWork w) {
-        return "zerodown." + q(ident("sync_" + m.name() + "_" + w.physical));
+        return SYNC_SCHEMA + "." + q(ident("sync_" + m.name() + "_" + w.physical));
     }
 
     private String triggerName() {
