@@ -339,8 +339,6 @@ final class StepRunner {
         io.zerodown.postgres.watch.GuardRails rails = options.guardRails() != null ? options.guardRails()
                 : new io.zerodown.postgres.watch.GuardRails(null, Double.MAX_VALUE, 0);
         listener.contractPostponed(plan, next);
-        listener.paused("contract phase of " + plan.id() + " postponed before step " + next.index() + " '" + next.description()
-                + "': waiting for 'zerodown control proceed'");
         while (true) {
             io.zerodown.postgres.watch.GuardRails.Decision d = rails.check(c);
             for (String change : rails.drainChanges()) listener.controlChanged(change);

@@ -49,6 +49,8 @@ public final class RunReport implements ApplyListener {
     private long canaryOffsetMs;
     private LockWaits lockWaits;
     private volatile String waitingToProceed;
+    /** The pause entry of a postponed contract phase, closed when its first step starts. */
+    private Map<String, Object> contractWait;
     private java.util.function.Supplier<Map<String, Object>> settings = Map::of;
     private String resumeCommand = "zerodown apply --url <url> <paths>";
     private String rollbackCommand = "zerodown rollback --url <url>";
@@ -132,6 +134,12 @@ public final class RunReport implements ApplyListener {
         m.put("state", "running");
         m.put("startedMs", System.currentTimeMillis() - started);
         waitingToProceed = null;
+        if (contractWait != null) {
+            synchronized (pauses) {
+                contractWait.put("lastMs", System.currentTimeMillis() - started);
+            }
+            contractWait = null;
+        }
         currentStep = plan.id() + " #" + step.index() + " " + step.description();
         rowsDone = 0;
         rowsEstimate = 0;
@@ -242,6 +250,8 @@ public final class RunReport implements ApplyListener {
     @Override
     public void contractPostponed(MigrationPlan plan, Step next) {
         waitingToProceed = plan.id() + " #" + next.index() + " " + next.description();
+        contractWait = recordPause("contract phase of " + plan.id() + " postponed before step " + next.index() + " '"
+                + next.description() + "': waiting for 'zerodown control proceed'");
         delegate.contractPostponed(plan, next);
     }
 
@@ -258,23 +268,30 @@ public final class RunReport implements ApplyListener {
 
     @Override
     public void paused(String reason) {
+        recordPause(reason);
+        delegate.paused(reason);
+    }
+
+    /** One entry per reason while it repeats (a pause is reported every 200 ms while it lasts), with how long it lasted. */
+    private Map<String, Object> recordPause(String reason) {
         long now = System.currentTimeMillis() - started;
+        Map<String, Object> entry = null;
         synchronized (pauses) {
             Map<String, Object> last = pauses.isEmpty() ? null : pauses.get(pauses.size() - 1);
-            // a pause is reported every 200 ms while it lasts: one entry per reason, with how long it lasted
             if (last != null && reason.equals(last.get("reason")) && now - ((Number) last.get("lastMs")).longValue() < 1_000) {
                 last.put("lastMs", now);
+                entry = last;
             } else if (pauses.size() < 1_000) {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("atMs", now);
-                p.put("lastMs", now);
-                p.put("reason", reason);
-                pauses.add(p);
+                entry = new LinkedHashMap<>();
+                entry.put("atMs", now);
+                entry.put("lastMs", now);
+                entry.put("reason", reason);
+                pauses.add(entry);
             }
         }
         pausedReason = reason;
         pausedAt = System.currentTimeMillis();
-        delegate.paused(reason);
+        return entry;
     }
 
     /** The canary's p99 over the last 2 s (0 before it starts), for the latency guard rail. */
@@ -426,12 +443,13 @@ public final class RunReport implements ApplyListener {
                     .append("</td><td><code>").append(esc(String.valueOf(s.get("sql")))).append("</code></td></tr>");
         }
         b.append("</table>");
+        double wall = ((Number) m.get("wallMs")).doubleValue();
         Map<String, Object> c = (Map<String, Object>) m.get("canary");
         if (!c.isEmpty()) {
             b.append("<h2>Canary (primary-key reads every 100 ms)</h2><p>").append(c.get("probes")).append(" probes, ")
                     .append(c.get("failures")).append(" failed, p50 ").append(fmt(c.get("p50Ms"))).append(" ms, p99 ")
                     .append(fmt(c.get("p99Ms"))).append(" ms, max ").append(fmt(c.get("maxMs"))).append(" ms</p>");
-            b.append(chart("canary-chart", (List<double[]>) c.get("samples"), "ms", "#2a6"));
+            b.append(chart("canary-chart", (List<double[]>) c.get("samples"), "ms", "#2a6", wall));
             b.append("<h3>Latency histogram</h3>").append(histogram((List<double[]>) c.get("histogram")));
             b.append("<table><tr><th>percentile</th><th>ms</th></tr>");
             for (Map.Entry<String, Object> e : ((Map<String, Object>) c.get("percentiles")).entrySet()) {
@@ -440,9 +458,9 @@ public final class RunReport implements ApplyListener {
             b.append("</table>");
         }
         List<double[]> lag = (List<double[]>) m.get("replicaLag");
-        b.append("<h2>Replica lag</h2>").append(lag.isEmpty() ? "<p>no reading (no lag limit set)</p>" : chart("lag-chart", lag, "ms", "#c60"));
+        b.append("<h2>Replica lag</h2>").append(lag.isEmpty() ? "<p>no reading (no lag limit set)</p>" : chart("lag-chart", lag, "ms", "#c60", wall));
         List<double[]> rate = (List<double[]>) m.get("rowsPerSecond");
-        b.append("<h2>Backfill rows/s</h2>").append(rate.isEmpty() ? "<p>no backfill</p>" : chart("rate-chart", rate, "rows/s", "#26a"));
+        b.append("<h2>Backfill rows/s</h2>").append(rate.isEmpty() ? "<p>no backfill</p>" : chart("rate-chart", rate, "rows/s", "#26a", wall));
         List<Map<String, Object>> waits = (List<Map<String, Object>>) m.get("lockWaitsSeen");
         b.append("<h2>Lock waits seen</h2>");
         if (waits.isEmpty()) {
@@ -483,10 +501,10 @@ public final class RunReport implements ApplyListener {
         return b.toString();
     }
 
-    /** An inline SVG line chart of {ms since start, value} points. */
-    private static String chart(String id, List<double[]> points, String unit, String colour) {
+    /** An inline SVG line chart of {ms since the run started, value} points. */
+    private static String chart(String id, List<double[]> points, String unit, String colour, double wallMs) {
         if (points.isEmpty()) return "";
-        double maxT = 1;
+        double maxT = Math.max(1, wallMs); // one time axis for every chart: the whole run
         double maxV = 1;
         for (double[] p : points) {
             maxT = Math.max(maxT, p[0]);
