@@ -329,6 +329,13 @@ public final class VersionedPlanner {
                     notes.add("raw_sql at line " + r.line() + " runs as written: zerodown cannot see what it locks");
             }
         }
+        for (TableWork w : work.values()) {
+            if (w.needsBackfill() && w.key == null) {
+                throw new VersionedRefusedException(m.file() + ": table " + w.physical + " has no single-column primary key, which "
+                        + "the backfill walks in batches; add one first (e.g. an identity column with a unique index attached as "
+                        + "primary key) in an earlier migration");
+            }
+        }
         buildStart(startExtras);
         buildComplete(completeExtras);
         buildRollback(rollbackExtras);

@@ -208,6 +208,10 @@ class VersionedOperationsIT {
                 .hasMessageStartingWith("v2.yaml:2: change_type: column id is the table's key");
         assertThatThrownBy(() -> fx.start("v2", "operations:\n  - drop_column: {table: userz, column: n}"))
                 .hasMessageStartingWith("v2.yaml:2: drop_column: table userz does not exist in schema public");
+        fx.exec("CREATE TABLE public.nokey (a int, b int)");
+        assertThatThrownBy(() -> fx.start("v2", "operations:\n  - change_type: {table: nokey, column: b, type: bigint, up: b, down: b}"))
+                .hasMessageStartingWith("v2.yaml: table nokey has no single-column primary key");
+        fx.exec("DROP TABLE public.nokey");
         assertThat(fx.objects()).isEqualTo(before);
         assertThat(fx.count("SELECT count(*) FROM zerodown.versioned_migrations WHERE status <> 'rolled_back'")).isZero();
     }
