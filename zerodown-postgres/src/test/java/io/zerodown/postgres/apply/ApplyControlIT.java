@@ -241,4 +241,27 @@ class ApplyControlIT {
         assertThat(pause).contains("app-maintenance", "AccessExclusiveLock", "blocked by {" + holderPid.get());
         assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
     }
+
+    @Test
+    void guardRailsHoldBackDdlStepsNotOnlyBackfills(@TempDir Path dir) throws Exception {
+        ApplyFixture fx = new ApplyFixture(PostgresVersions.embedded(16), dir).file("V1__init.sql", TABLE.formatted(1_000));
+        fx.apply();
+        fx.file("V2__col.sql", "ALTER TABLE items ADD COLUMN flag boolean;");
+        // a canary signal the test controls: above the hard limit, so the run stops before its only (DDL) step
+        Recorder r = new Recorder();
+        Object aborted = inBackground(new PostgresApplier(fx.db, ApplyOptions.defaults().withGuardRails(new GuardRails(() -> 9_000, 250, 5_000)), r), fx)
+                .get(60, TimeUnit.SECONDS);
+        assertThat(aborted).isInstanceOf(PostgresApplier.StepFailedException.class);
+        assertThat(((Exception) aborted).getMessage()).contains("canary p99 9000.0 ms > hard limit 5000.0 ms");
+        assertThat(fx.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass AND attname = 'flag'")).isZero();
+
+        // above the pause limit for the first 1.5 s: the DDL waits, then runs
+        long start = System.currentTimeMillis();
+        GuardRails rails = new GuardRails(() -> System.currentTimeMillis() - start < 1_500 ? 400 : 2, 250, 0);
+        Object done = inBackground(new PostgresApplier(fx.db, ApplyOptions.defaults().withGuardRails(rails), r), fx).get(60, TimeUnit.SECONDS);
+        assertThat(done).isInstanceOf(PostgresApplier.Outcome.class);
+        assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(1_400);
+        assertThat(r.log).contains("paused: canary p99 400.0 ms > 250.0 ms");
+        assertThat(fx.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass AND attname = 'flag'")).isEqualTo(1);
+    }
 }
