@@ -294,6 +294,10 @@ public final class OnlineTableCopy {
 
     private String keyColumn;
     private KeyKind keyKind;
+    /** The key is an integer column, so chunks can be key spans that need no boundary read. */
+    private boolean integerKey;
+    /** Key values per row seen in recent span chunks (1 for a dense AUTO_INCREMENT key). */
+    private double keysPerRow;
     private Sync forward;
     private boolean verified;
     private Boolean mariadb;
@@ -521,6 +525,7 @@ public final class OnlineTableCopy {
         }
         keyColumn = col.name();
         keyKind = kind;
+        integerKey = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint").contains(col.dataType());
     }
 
     private void createShadow(TableInfo src) throws SQLException {
@@ -711,6 +716,7 @@ public final class OnlineTableCopy {
             long estimate = estimateRows();
             String wm = journal.watermark();
             String resumedAt = wm;
+            keysPerRow = 0;
             long total = journal.rowsCopied();
             ChunkSizer sizer = new ChunkSizer(o.chunkTargetMs(), o.initialChunk(), o.maxChunk());
             long rows = 0;
@@ -739,7 +745,8 @@ public final class OnlineTableCopy {
                     n = sizer.size();
                     try {
                         // first without waiting for any row lock; after a conflict, lock the chunk's rows first
-                        ch = attempt == 1 ? copyRangeNowait(forward, wm, max, n) : copyRange(forward, wm, max, n, false);
+                        ch = attempt > 1 ? copyRange(forward, wm, max, n, false)
+                                : integerKey ? copySpanNowait(forward, wm, max, n) : copyRangeNowait(forward, wm, max, n);
                     } catch (SQLException e) {
                         if (!retryable(e) || attempt >= CHUNK_RETRIES) {
                             throw e;
@@ -766,7 +773,8 @@ public final class OnlineTableCopy {
                 first = first == 0 ? n : first;
                 largest = Math.max(largest, n);
                 last = n;
-                sizer.observe(ch.sized(), n, nanos);
+                // a chunk short of the end counts as full: a key span holds about, not exactly, n rows
+                sizer.observe(ch.sized(), ch.end() ? n : Math.min(n, ch.sized()), nanos);
                 stats = new Stats(rows, chunks, first, largest, last, (System.nanoTime() - start) / 1_000_000,
                         pausedNanos / 1_000_000, retries);
                 listener.progress(total, estimate, n);
@@ -1037,20 +1045,58 @@ public final class OnlineTableCopy {
     private Chunk copyRangeNowait(Sync s, String lower, String max, int n) throws SQLException {
         String upper = boundary(s, lower, max, n);
         boolean end = upper == null;
-        String hi = end ? max : upper;
+        return insertNowait(s, lower, end ? max : upper, end, end ? null : n);
+    }
+
+    /**
+     * For an integer key: the chunk is the key span {@code (lower, lower + n × keys per row]}, so not even the boundary
+     * read is needed (about an eighth of the copy's time). The keys per row are learnt from the chunks before, so a
+     * sparse key space (deleted rows, an AUTO_INCREMENT step) still gives chunks of about n rows; a span with no row
+     * doubles the next one.
+     */
+    private Chunk copySpanNowait(Sync s, String lower, String max, int n) throws SQLException {
+        java.math.BigInteger top = new java.math.BigInteger(max);
+        java.math.BigInteger from;
+        if (lower != null) {
+            from = new java.math.BigInteger(lower);
+        } else {
+            String min = queryString("SELECT MIN(" + q(keyColumn) + ") FROM " + qn(table), 1);
+            from = (min == null ? top : new java.math.BigInteger(min)).subtract(java.math.BigInteger.ONE);
+        }
+        if (keysPerRow <= 0) {
+            long estimate = Math.max(1, estimateRows());
+            keysPerRow = Math.max(1.0, top.subtract(from).doubleValue() / estimate);
+        }
+        java.math.BigInteger span = java.math.BigInteger.valueOf(Math.max(1L, (long) Math.ceil(n * keysPerRow)));
+        java.math.BigInteger hi = from.add(span);
+        boolean end = hi.compareTo(top) >= 0;
+        String upper = end ? max : hi.toString();
+        Chunk ch = insertNowait(s, lower, upper, end, null);
+        double seen = ch.rows() == 0 ? keysPerRow * 2 : span.doubleValue() / ch.rows();
+        keysPerRow = Math.max(1.0, 0.5 * keysPerRow + 0.5 * seen);
+        // the sizer compares rows with the rows asked: a span chunk counts as full unless it is the last
+        return end ? ch : new Chunk(ch.rows(), ch.rows(), ch.last(), false);
+    }
+
+    /**
+     * The INSERT of a fast chunk over {@code (lower, hi]}; {@code knownRows} is the rows the range held when it was
+     * sized, or null to count them (the last chunk) or take the rows inserted (a key span).
+     */
+    private Chunk insertNowait(Sync s, String lower, String hi, boolean end, Integer knownRows) throws SQLException {
         String cols = s.columns().stream().map(OnlineTableCopy::q).collect(Collectors.joining(", "));
         String insert = "INSERT IGNORE INTO " + qn(s.to()) + " (" + cols + ") SELECT " + cols + " FROM " + qn(s.from())
                 + " FORCE INDEX (" + q(s.fromIndex()) + ") WHERE " + range(lower, hi) + " ORDER BY " + q(keyColumn)
                 + (isMariaDb() ? " LOCK IN SHARE MODE NOWAIT" : " FOR SHARE NOWAIT");
         c.setAutoCommit(false);
         try {
+            int inserted;
             try (PreparedStatement ps = c.prepareStatement(insert)) {
                 bindRange(ps, lower, hi);
-                ps.executeUpdate();
+                inserted = ps.executeUpdate();
                 checkWarnings(ps.getWarnings(), s, lower, hi);
             }
             // rows in the range, the ones the triggers wrote first included (INSERT IGNORE does not count those)
-            int rows = n;
+            int rows = knownRows != null ? knownRows : inserted;
             if (end) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + qn(s.from()) + " FORCE INDEX ("
                         + q(s.fromIndex()) + ") WHERE " + range(lower, hi))) {
