@@ -464,20 +464,27 @@ public final class VersionedEngine {
         String t = VersionedPlanner.q(b.schema()) + "." + VersionedPlanner.q(b.table());
         String k = VersionedPlanner.q(b.key());
         String keyType = keyType(c, b);
-        String sql = "WITH b AS (SELECT " + k + " FROM " + t + " WHERE (?::text IS NULL OR " + k + " > ?::text::" + keyType + ") "
-                + "ORDER BY " + k + " LIMIT ?), u AS (UPDATE " + t + " AS _t SET " + VersionedPlanner.q(b.pendingColumn())
-                + " = false FROM b WHERE _t." + k + " = b." + k + " AND _t." + VersionedPlanner.q(b.pendingColumn())
-                + " RETURNING 1) SELECT (SELECT b." + k + "::text AS hi FROM b ORDER BY b." + k + " DESC LIMIT 1), (SELECT count(*) FROM u)";
+        String pending = VersionedPlanner.q(b.pendingColumn());
+        // The update names a key range (after the watermark, up to the batch's last key) rather than joining the batch:
+        // a join lets the planner hash it against a scan of the whole table, once per batch. Two texts, with and
+        // without the lower bound, so that no generic plan has to keep an "IS NULL OR" that hides the index.
+        String first = batchSql(t, k, pending, null);
+        String next = batchSql(t, k, pending, keyType);
         int attempt = 0;
         long lastLog = System.nanoTime();
         while (true) {
             c.setAutoCommit(false);
-            try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(watermark == null ? first : next)) {
                 st.execute("SET LOCAL lock_timeout = '" + options.lockTimeoutMs() + "ms'");
                 st.execute("SET LOCAL statement_timeout = '60s'");
-                ps.setString(1, watermark);
-                ps.setString(2, watermark);
-                ps.setInt(3, options.batchSize());
+                // parameters in text order: [watermark,] batch size[, watermark]
+                if (watermark == null) {
+                    ps.setInt(1, options.batchSize());
+                } else {
+                    ps.setString(1, watermark);
+                    ps.setInt(2, options.batchSize());
+                    ps.setString(3, watermark);
+                }
                 String hi;
                 long n;
                 try (ResultSet rs = ps.executeQuery()) {
@@ -509,6 +516,15 @@ public final class VersionedEngine {
         log.accept("  backfill " + b.table() + " done: " + total + " rows");
     }
 
+
+    private static String batchSql(String t, String k, String pending, String keyTypeOrNullForFirst) {
+        String after = keyTypeOrNullForFirst == null ? "" : k + " > ?::text::" + keyTypeOrNullForFirst;
+        return "WITH b AS (SELECT " + k + " FROM " + t + (after.isEmpty() ? "" : " WHERE " + after) + " ORDER BY " + k + " LIMIT ?), "
+                + "h AS (SELECT b." + k + " AS hi FROM b ORDER BY b." + k + " DESC LIMIT 1), "
+                + "u AS (UPDATE " + t + " SET " + pending + " = false WHERE " + (after.isEmpty() ? "" : after + " AND ")
+                + k + " <= (SELECT hi FROM h) AND " + pending + " RETURNING 1) "
+                + "SELECT (SELECT hi::text FROM h), (SELECT count(*) FROM u)";
+    }
 
     private static String keyType(Connection c, VersionedStep.Backfill b) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
