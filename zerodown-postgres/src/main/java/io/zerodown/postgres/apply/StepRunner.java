@@ -277,6 +277,7 @@ final class StepRunner {
     }
 
     private long lastLagCheck;
+    private final ReplicaLag replicaLag = new ReplicaLag();
 
     /**
      * Pauses while streaming replicas lag beyond the limit, or while app sessions queue for locks on the table
@@ -293,7 +294,7 @@ final class StepRunner {
                 continue;
             }
             long limit = maxReplicaLagMs();
-            long lag = limit <= 0 ? 0 : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLagMs(c);
+            long lag = limit <= 0 ? 0 : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLag.ms(c);
             if (limit > 0) listener.replicaLag(lag);
             List<String> waiting = waitingOnTable(c, b);
             if ((limit <= 0 || lag <= limit) && waiting.isEmpty()) return;
