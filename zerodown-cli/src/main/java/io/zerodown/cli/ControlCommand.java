@@ -10,10 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@CommandLine.Command(name = "control", description = {"Steer a running apply from another terminal (PostgreSQL):",
+@CommandLine.Command(name = "control", description = {"Steer a running apply from another terminal:",
         "  pause | resume | abort   backfills stop between two batches and steps wait; an abort leaves a state that apply resumes",
-        "  proceed                  run the contract phase that apply --postpone-contract holds back",
-        "  set NAME DURATION        change a setting of the running apply: batch-time, max-replica-lag, canary-pause, canary-abort",
+        "  proceed                  run the contract phase that apply --postpone-contract holds back (PostgreSQL)",
+        "  set NAME DURATION        change a setting of the running apply: batch-time, max-replica-lag, canary-pause,",
+        "                           canary-abort (PostgreSQL)",
         "The running apply picks each command up within about 100 ms (between batches, or before its next step)."})
 final class ControlCommand implements Callable<Integer> {
 
@@ -42,6 +43,8 @@ final class ControlCommand implements Callable<Integer> {
         if (!set && !args.isEmpty()) {
             throw new ZerodownException(action + " takes no argument (got '" + String.join(" ", args) + "')");
         }
+        String u = url.resolved();
+        if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) return mysql(u, set);
         try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
             String running = PostgresApplier.runningApply(c);
             if (set) {
@@ -57,6 +60,26 @@ final class ControlCommand implements Callable<Integer> {
                 main.out.println("sent " + action + " to the apply running on this database");
             }
             if (running == null) {
+                main.err.println("zerodown: warning: no apply is running on this database now; a new apply starts by forgetting "
+                        + "earlier commands, so this one has no effect");
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** MySQL/MariaDB: pause, resume and abort through the zerodown_control table of the migrated database. */
+    private int mysql(String u, boolean set) throws Exception {
+        if (set || action.equals("proceed")) {
+            throw new ZerodownException(action + " is PostgreSQL only for now; on MySQL/MariaDB use pause, resume or abort "
+                    + "(a postponed cut-over goes on when apply runs again without --postpone-cut-over)");
+        }
+        io.zerodown.mysql.apply.MysqlConnections db = io.zerodown.mysql.apply.MysqlConnections.parse(u);
+        try (Connection c = db.open()) {
+            boolean running = io.zerodown.mysql.watch.MysqlControl.applyRunning(c, db.database());
+            io.zerodown.mysql.watch.MysqlControl.command(c, action);
+            main.out.println("sent " + action + " to the apply running on " + db.display());
+            if (!running) {
                 main.err.println("zerodown: warning: no apply is running on this database now; a new apply starts by forgetting "
                         + "earlier commands, so this one has no effect");
                 return 1;

@@ -98,4 +98,38 @@ class ControlCommandIT {
                 migrations.toString());
         assertThat(report.path("rollback").asText()).startsWith("zerodown rollback --url postgresql://postgres@localhost:");
     }
+
+    @Test
+    void mysqlUrlsSteerTheMysqlApplyThroughItsControlTable() throws Exception {
+        String db = "zd_ctl_" + Long.toHexString(System.nanoTime());
+        String server = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
+        try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + db);
+        }
+        String url = "mysql://root@127.0.0.1:3306/" + db;
+        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/" + db + "?user=root")) {
+            LintCommandTest.Result idle = run("control", "--url", url, "pause");
+            assertThat(idle.code()).as("no apply runs: the command cannot take effect").isEqualTo(1);
+            assertThat(idle.err()).contains("no apply is running");
+            // an apply holds this lock while it runs (MysqlApplier): hold it as one would
+            try (Connection runner = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/" + db + "?user=root");
+                 Statement st = runner.createStatement()) {
+                st.execute("SELECT GET_LOCK('zerodown:" + db + "', 1)");
+                LintCommandTest.Result abort = run("control", "--url", url, "abort");
+                assertThat(abort.code()).as(abort.err()).isZero();
+                assertThat(abort.out()).contains("sent abort");
+                try (Statement q = c.createStatement(); ResultSet rs = q.executeQuery("SELECT `value` FROM zerodown_control WHERE `key` = 'state'")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("abort");
+                }
+            }
+            LintCommandTest.Result set = run("control", "--url", url, "set", "batch-time", "50ms");
+            assertThat(set.code()).isNotZero();
+            assertThat(set.err()).contains("PostgreSQL only");
+        } finally {
+            try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE " + db);
+            }
+        }
+    }
 }
