@@ -18,9 +18,9 @@ import java.util.Random;
 /**
  * Versioned migrations on a real PostgreSQL server, in a fresh database dropped at the end:
  * <ol>
- *   <li>the write overhead of the sync triggers: bulk updates, single-row inserts and single-row updates, without
- *       triggers, then with a migration in flight (through the old version's tables and through the new version's
- *       views), then without again; the ratio is against the mean of the two runs without;</li>
+ *   <li>the write overhead of the sync triggers: bulk updates, single-row inserts and single-row updates on a table
+ *       without triggers and, interleaved trial by trial, on an identical table with a migration in flight (through
+ *       the old version's table and through the new version's views);</li>
  *   <li>the time from {@code start} to ready (new version's schema published) on a table of ROWS rows whose column
  *       changes type, so every row is backfilled through the trigger.</li>
  * </ol>
@@ -67,78 +67,91 @@ public final class VersionedBenchmark {
 
     static void overhead(String dbUrl, String user, int n, int trials) throws Exception {
         PostgresConnections db = PostgresConnections.of(dbUrl, user);
-        exec(db, "CREATE TABLE public.w (id bigserial PRIMARY KEY, name text, amount integer NOT NULL DEFAULT 0, email text)",
-                "INSERT INTO public.w (name, amount, email) SELECT 'name ' || g, g, CASE WHEN g % 10 = 0 THEN NULL ELSE 'u' || g || '@example.com' END "
-                        + "FROM generate_series(1, " + n + ") g", "VACUUM ANALYZE public.w");
-        System.out.printf(Locale.ROOT, "## Sync-trigger write overhead (%d-row table, median of %d trials each)%n%n", n, trials);
-        Figures before = measure(dbUrl, user, null, "name", n, trials);
+        // two identical tables; the migration is in flight on w only, so each trial measures the plain table, then w
+        // through the old version, then w through the new version's views, one after the other under the same load
+        for (String t : new String[] {"plain", "w"}) {
+            exec(db, "CREATE TABLE public." + t + " (id bigserial PRIMARY KEY, name text, amount integer NOT NULL DEFAULT 0, email text)",
+                    "INSERT INTO public." + t + " (name, amount, email) SELECT 'name ' || g, g, CASE WHEN g % 10 = 0 THEN NULL "
+                            + "ELSE 'u' || g || '@example.com' END FROM generate_series(1, " + n + ") g");
+        }
         VersionedEngine engine = new VersionedEngine(db, VersionedOptions.defaults(), l -> { });
         engine.start(new VersionedMigrationReader().parse("v2.yaml", MIGRATION, false, "v2"), MIGRATION, false);
-        exec(db, "VACUUM ANALYZE public.w");
-        Figures oldSide = measure(dbUrl, user, null, "name", n, trials);
-        Figures newSide = measure(dbUrl, user, "public_v2,public", "full_name", n, trials);
-        engine.rollback(null);
-        exec(db, "VACUUM ANALYZE public.w");
-        Figures after = measure(dbUrl, user, null, "name", n, trials);
-        double bulk = (before.bulkRowsPerS + after.bulkRowsPerS) / 2;
-        double ins = (before.insertsPerS + after.insertsPerS) / 2;
-        double upd = (before.updatesPerS + after.updatesPerS) / 2;
-        System.out.println("| writes | no triggers (before / after) | in flight, old version | in flight, new version | slowdown old / new |");
-        System.out.println("|---|---|---|---|---|");
-        row("bulk UPDATE, 10,000 rows per statement (rows/s)", before.bulkRowsPerS, after.bulkRowsPerS, oldSide.bulkRowsPerS, newSide.bulkRowsPerS, bulk);
-        row("single-row INSERT, autocommit (ops/s)", before.insertsPerS, after.insertsPerS, oldSide.insertsPerS, newSide.insertsPerS, ins);
-        row("single-row UPDATE by key, autocommit (ops/s)", before.updatesPerS, after.updatesPerS, oldSide.updatesPerS, newSide.updatesPerS, upd);
-        System.out.println();
-        exec(db, "DROP TABLE public.w");
-    }
-
-    private static void row(String what, double before, double after, double old, double neu, double base) {
-        System.out.printf(Locale.ROOT, "| %s | %,.0f / %,.0f | %,.0f | %,.0f | %.2f× / %.2f× |%n", what, before, after, old, neu,
-                base / old, base / neu);
-    }
-
-    /** Median of each figure over the trials; one connection, as the given version's app would open it. */
-    static Figures measure(String dbUrl, String user, String searchPath, String nameColumn, int n, int trials) throws Exception {
-        List<Double> bulk = new ArrayList<>();
-        List<Double> ins = new ArrayList<>();
-        List<Double> upd = new ArrayList<>();
+        exec(db, "VACUUM ANALYZE public.plain", "VACUUM ANALYZE public.w");
+        System.out.printf(Locale.ROOT, "## Sync-trigger write overhead (%d-row tables, median of %d interleaved trials after a warm-up)%n%n", n, trials);
+        List<Figures> plain = new ArrayList<>();
+        List<Figures> old = new ArrayList<>();
+        List<Figures> neu = new ArrayList<>();
         Random random = new Random(42);
-        String u = dbUrl + "?user=" + user + (searchPath == null ? "" : "&currentSchema=" + searchPath);
-        try (Connection c = DriverManager.getConnection(u)) {
-            for (int t = 0; t < trials; t++) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE w SET amount = amount + 1 WHERE id > ? AND id <= ?")) {
-                    long t0 = System.nanoTime();
-                    for (int lo = 0; lo < n; lo += 10_000) {
-                        ps.setLong(1, lo);
-                        ps.setLong(2, lo + 10_000L);
-                        ps.executeUpdate();
-                    }
-                    bulk.add(n / ((System.nanoTime() - t0) / 1e9));
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO w (" + nameColumn + ", amount, email) VALUES (?, ?, ?)")) {
-                    int k = 3000;
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < k; i++) {
-                        ps.setString(1, "bench " + i);
-                        ps.setInt(2, i);
-                        ps.setString(3, "b" + i + "@example.com");
-                        ps.executeUpdate();
-                    }
-                    ins.add(k / ((System.nanoTime() - t0) / 1e9));
-                }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE w SET amount = amount + 1, " + nameColumn + " = ? WHERE id = ?")) {
-                    int k = 3000;
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < k; i++) {
-                        ps.setString(1, "renamed " + i);
-                        ps.setLong(2, 1 + random.nextInt(n));
-                        ps.executeUpdate();
-                    }
-                    upd.add(k / ((System.nanoTime() - t0) / 1e9));
-                }
+        String base = dbUrl + "?user=" + user;
+        try (Connection cp = DriverManager.getConnection(base); Connection co = DriverManager.getConnection(base);
+             Connection cn = DriverManager.getConnection(base + "&currentSchema=public_v2,public")) {
+            for (int t = -1; t < trials; t++) {
+                Figures fp = measure(cp, "plain", "name", n, random);
+                Figures fo = measure(co, "w", "name", n, random);
+                Figures fn = measure(cn, "w", "full_name", n, random);
+                if (t < 0) continue; // warm-up: plans, plpgsql compilation, caches
+                plain.add(fp);
+                old.add(fo);
+                neu.add(fn);
             }
         }
-        return new Figures(median(bulk), median(ins), median(upd));
+        Figures p = medianOf(plain);
+        Figures o = medianOf(old);
+        Figures w = medianOf(neu);
+        System.out.println("| writes | no triggers | in flight, old version | in flight, new version | slowdown old / new |");
+        System.out.println("|---|---|---|---|---|");
+        row("bulk UPDATE, 10,000 rows per statement (rows/s)", p.bulkRowsPerS, o.bulkRowsPerS, w.bulkRowsPerS);
+        row("single-row INSERT, autocommit (ops/s)", p.insertsPerS, o.insertsPerS, w.insertsPerS);
+        row("single-row UPDATE by key, autocommit (ops/s)", p.updatesPerS, o.updatesPerS, w.updatesPerS);
+        System.out.println();
+        engine.rollback(null);
+        exec(db, "DROP TABLE public.w", "DROP TABLE public.plain");
+    }
+
+    private static void row(String what, double plain, double old, double neu) {
+        System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %.2f× / %.2f× |%n", what, plain, old, neu, plain / old, plain / neu);
+    }
+
+    private static Figures medianOf(List<Figures> fs) {
+        return new Figures(median(fs.stream().map(Figures::bulkRowsPerS).toList()), median(fs.stream().map(Figures::insertsPerS).toList()),
+                median(fs.stream().map(Figures::updatesPerS).toList()));
+    }
+
+    /** One trial on one connection, as the given version's app would write. */
+    static Figures measure(Connection c, String table, String nameColumn, int n, Random random) throws Exception {
+        double bulk;
+        double ins;
+        double upd;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET amount = amount + 1 WHERE id > ? AND id <= ?")) {
+            long t0 = System.nanoTime();
+            for (int lo = 0; lo < n; lo += 10_000) {
+                ps.setLong(1, lo);
+                ps.setLong(2, lo + 10_000L);
+                ps.executeUpdate();
+            }
+            bulk = n / ((System.nanoTime() - t0) / 1e9);
+        }
+        int k = 2000;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + nameColumn + ", amount, email) VALUES (?, ?, ?)")) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < k; i++) {
+                ps.setString(1, "bench " + i);
+                ps.setInt(2, i);
+                ps.setString(3, "b" + i + "@example.com");
+                ps.executeUpdate();
+            }
+            ins = k / ((System.nanoTime() - t0) / 1e9);
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET amount = amount + 1, " + nameColumn + " = ? WHERE id = ?")) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < k; i++) {
+                ps.setString(1, "renamed " + i);
+                ps.setLong(2, 1 + random.nextInt(n));
+                ps.executeUpdate();
+            }
+            upd = k / ((System.nanoTime() - t0) / 1e9);
+        }
+        return new Figures(bulk, ins, upd);
     }
 
     static void startToReady(String dbUrl, String user, int rows) throws Exception {

@@ -164,6 +164,8 @@ public final class VersionedEngine {
                 && !r.name().equals(m.name())).toList();
         int done = currentStepsDone(c, m.name());
         try {
+            // a run killed right after the first step may not have told the earlier versions about this one yet
+            if (done > 0) updateNewSide(c, earlier, m.name(), p.versionSchema(), true);
             for (int i = done; i < steps.size(); i++) {
                 VersionedStep s = steps.get(i);
                 log.accept("[" + (i + 1) + "/" + steps.size() + "] " + s.phase() + ": " + s.description());
@@ -299,6 +301,7 @@ public final class VersionedEngine {
                 List<VersionedJournal.Row> earlier = inFlight.subList(0, inFlight.size() - 1);
                 int done = currentStepsDone(c, m.name());
                 try {
+                    if (done > 0) updateNewSide(c, earlier, m.name(), p.versionSchema(), false);
                     for (int i = done; i < steps.size(); i++) {
                         VersionedStep s = steps.get(i);
                         log.accept("[" + (i + 1) + "/" + steps.size() + "] rollback: " + s.description());

@@ -502,15 +502,17 @@ public final class VersionedPlanner {
         Map<String, String> oldCols = oldShape.tables().get(w.oldLogical).columns();
         Map<String, String> newCols = newShape.tables().get(newLogicalOf(w)).columns();
         StringBuilder b = new StringBuilder();
-        b.append("DECLARE\n  first_write boolean;\nBEGIN\n");
+        // in the fallback SELECT, a column named like a trigger variable (new, old, ...) must mean the column
+        b.append("#variable_conflict use_column\nDECLARE\n  first_write boolean;\nBEGIN\n");
         b.append("  IF TG_OP = 'INSERT' THEN first_write := true; ELSE first_write := ")
                 .append(w.needsBackfill() ? "OLD." + q(pendingColumn()) : "false").append("; END IF;\n");
         b.append("  IF (pg_catalog.current_schemas(false))[1] = ANY (").append(newSideFunction()).append("()) THEN\n");
-        b.append("    IF first_write THEN\n").append(assign(w.downs, false, newCols, "      "))
-                .append("    ELSE\n").append(assign(w.downs, true, newCols, "      ")).append("    END IF;\n");
+        // the new side only writes after the backfill is done (its views come last), so only its inserts are first writes
+        b.append("    IF TG_OP = 'INSERT' THEN\n").append(assign(w, w.downs, false, newCols, "      "))
+                .append("    ELSE\n").append(assign(w, w.downs, true, newCols, "      ")).append("    END IF;\n");
         b.append("  ELSE\n");
-        b.append("    IF first_write THEN\n").append(assign(w.ups, false, oldCols, "      "))
-                .append("    ELSE\n").append(assign(w.ups, true, oldCols, "      ")).append("    END IF;\n");
+        b.append("    IF first_write THEN\n").append(assign(w, w.ups, false, oldCols, "      "))
+                .append("    ELSE\n").append(assign(w, w.ups, true, oldCols, "      ")).append("    END IF;\n");
         b.append("  END IF;\n");
         if (w.needsBackfill()) b.append("  NEW.").append(q(pendingColumn())).append(" := false;\n");
         b.append("  RETURN NEW;\nEND");
@@ -520,28 +522,52 @@ public final class VersionedPlanner {
                 + body + "\n" + tag;
     }
 
-    /** One SELECT computing every target from the row's columns under the version's names. */
-    private static String assign(List<Assign> assigns, boolean everyWriteOnly, Map<String, String> cols, String indent) {
+    /** Names a block variable cannot take without hiding what the trigger itself uses. */
+    private static final java.util.Set<String> TRIGGER_NAMES = java.util.Set.of("new", "old", "found", "tg_op", "tg_name",
+            "tg_when", "tg_level", "tg_relid", "tg_relname", "tg_table_name", "tg_table_schema", "tg_nargs", "tg_argv", "first_write");
+
+    /**
+     * Computes every target from the row's columns under the version's names. Each column an expression can name is
+     * copied into a block variable of that name and the column's type, so that each expression is a plain PL/pgSQL
+     * assignment: those take PL/pgSQL's fast path for simple expressions, where a SELECT would start the executor
+     * for every row. A column whose name the trigger needs for itself falls back to one SELECT over a subquery.
+     */
+    private String assign(TableWork w, List<Assign> assigns, boolean everyWriteOnly, Map<String, String> cols, String indent) {
         List<Assign> chosen = assigns.stream().filter(a -> !everyWriteOnly || a.everyWrite()).toList();
         if (chosen.isEmpty()) return indent + "NULL;\n";
-        List<String> exprs = new ArrayList<>();
-        List<String> targets = new ArrayList<>();
         StringBuilder all = new StringBuilder();
-        for (Assign a : chosen) {
-            exprs.add("(" + a.expr() + ")");
-            targets.add("NEW." + q(a.target()));
-            all.append(a.expr()).append('\n');
-        }
+        for (Assign a : chosen) all.append(a.expr()).append('\n');
         String text = all.toString().toLowerCase(Locale.ROOT);
-        List<String> row = new ArrayList<>();
+        Map<String, String> used = new LinkedHashMap<>();
         cols.forEach((l, p) -> {
             // only the columns the expressions can name: a name must appear in the text to be referenced
             if (text.contains(l.toLowerCase(Locale.ROOT)) || text.contains(l.replace("\"", "\"\"").toLowerCase(Locale.ROOT))) {
-                row.add("NEW." + q(p) + " AS " + q(l));
+                used.put(l, p);
             }
         });
-        return indent + "SELECT " + String.join(", ", exprs) + " INTO " + String.join(", ", targets)
-                + (row.isEmpty() ? "" : " FROM (SELECT " + String.join(", ", row) + ") AS _zd_row") + ";\n";
+        boolean clash = used.keySet().stream().anyMatch(l -> TRIGGER_NAMES.contains(l.toLowerCase(Locale.ROOT)));
+        if (clash) {
+            List<String> exprs = new ArrayList<>();
+            List<String> targets = new ArrayList<>();
+            for (Assign a : chosen) {
+                exprs.add("(" + a.expr() + ")");
+                targets.add("NEW." + q(a.target()));
+            }
+            List<String> row = new ArrayList<>();
+            used.forEach((l, p) -> row.add("NEW." + q(p) + " AS " + q(l)));
+            return indent + "SELECT " + String.join(", ", exprs) + " INTO " + String.join(", ", targets)
+                    + (row.isEmpty() ? "" : " FROM (SELECT " + String.join(", ", row) + ") AS _zd_row") + ";\n";
+        }
+        StringBuilder b = new StringBuilder();
+        if (!used.isEmpty()) {
+            b.append(indent).append("DECLARE\n");
+            used.forEach((l, p) -> b.append(indent).append("  ").append(q(l)).append(" ").append(qt(w.physical)).append(".")
+                    .append(q(p)).append("%TYPE := NEW.").append(q(p)).append(";\n"));
+        }
+        b.append(indent).append("BEGIN\n");
+        for (Assign a : chosen) b.append(indent).append("  NEW.").append(q(a.target())).append(" := (").append(a.expr()).append(");\n");
+        b.append(indent).append("END;\n");
+        return b.toString();
     }
 
     String newSideFunction() {

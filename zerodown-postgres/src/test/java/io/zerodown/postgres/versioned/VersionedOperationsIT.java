@@ -215,4 +215,28 @@ class VersionedOperationsIT {
         assertThat(fx.objects()).isEqualTo(before);
         assertThat(fx.count("SELECT count(*) FROM zerodown.versioned_migrations WHERE status <> 'rolled_back'")).isZero();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void columnsNamedLikeTriggerVariablesStillSync(PostgresVersions.Server server) throws Exception {
+        VersionedFixture fx = new VersionedFixture(server);
+        fx.exec("CREATE TABLE public.odd (id bigserial PRIMARY KEY, \"new\" integer, \"Old Value\" text); "
+                + "INSERT INTO public.odd (\"new\", \"Old Value\") SELECT g, 'v' || g FROM generate_series(1, 100) g");
+        VersionedEngine.Started v = fx.start("v2", """
+                operations:
+                  - change_type: {table: odd, column: new, type: bigint, up: '"new" * 1000', down: '("new" / 1000)::int'}
+                  - rename_column: {table: odd, from: Old Value, to: Newer Value}
+                """);
+        try (Connection old = fx.app("public"); Connection neu = fx.app(v.searchPath());
+             Statement o = old.createStatement(); Statement n = neu.createStatement()) {
+            o.execute("INSERT INTO odd (id, \"new\", \"Old Value\") VALUES (500, 5, 'o')");
+            n.execute("INSERT INTO odd (id, \"new\", \"Newer Value\") VALUES (600, 6000, 'n')");
+        }
+        assertThat(fx.rows("SELECT id, \"new\", \"Newer Value\" FROM public_v2.odd WHERE id IN (7, 500, 600) ORDER BY id"))
+                .containsExactly("7|7000|v7", "500|5000|o", "600|6000|n");
+        assertThat(fx.rows("SELECT id, \"new\", \"Old Value\" FROM public.odd WHERE id IN (7, 500, 600) ORDER BY id"))
+                .containsExactly("7|7|v7", "500|5|o", "600|6|n");
+        fx.engine().complete(null);
+        assertThat(fx.columns("public", "odd")).containsEntry("new", "bigint").containsKey("Newer Value");
+    }
 }
