@@ -270,9 +270,13 @@ public final class OnlineTableCopy {
 
     private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
     private static final int ER_LOCK_DEADLOCK = 1213;
+    private static final int CHUNK_RETRIES = 10;
+    /** Tries of one INSERT of a span chunk that met a lock (NOWAIT) before the chunk is copied the careful way. */
+    private static final int STATEMENT_RETRIES = 30;
     /** MySQL 8's error for a NOWAIT locking read that met a lock (MariaDB reports 1205). */
     private static final int ER_LOCK_NOWAIT = 3572;
-    private static final int CHUNK_RETRIES = 10;
+    /** Longest wanted INSERT statement within a chunk: how long an application write may wait for the AUTO-INC lock. */
+    private static final long STATEMENT_TARGET_MS = 25;
     /** Warnings of the copy that do not mean a changed value: duplicate key of a row the triggers wrote first (checked
      *  separately), no default for an added NOT NULL column (the implicit default, as the native ALTER), unsafe for
      *  statement binlog, deprecations. */
@@ -670,9 +674,10 @@ public final class OnlineTableCopy {
 
     /**
      * Copies the rows from the journalled watermark up to the largest key present when the copy starts (rows inserted
-     * after that reach the shadow through the trigger). Each chunk is one transaction, first tried the fast way
-     * ({@link #copyRangeNowait}: a plain read of the chunk's upper key, then one {@code INSERT IGNORE ... SELECT ...
-     * LOCK IN SHARE MODE NOWAIT}); when that meets a row lock, the careful way:
+     * after that reach the shadow through the trigger). Each chunk is one transaction. On an integer key (see
+     * {@link #copySpan}) it is a key span: {@code SELECT COUNT(*) ... LOCK IN SHARE MODE} over the span, then one
+     * {@code INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE} per part of about {@value #STATEMENT_TARGET_MS} ms, then
+     * COMMIT. On other keys (and to retry a span chunk after a lock wait timeout or deadlock):
      * <ol>
      * <li>{@code SELECT key ... WHERE key > watermark AND key <= max ORDER BY key LIMIT 1 OFFSET n-1 LOCK IN SHARE MODE}
      * share-locks the chunk's n rows (a locking read locks the rows OFFSET skips too) and returns its upper bound;</li>
@@ -745,8 +750,7 @@ public final class OnlineTableCopy {
                     n = sizer.size();
                     try {
                         // first without waiting for any row lock; after a conflict, lock the chunk's rows first
-                        ch = attempt > 1 ? copyRange(forward, wm, max, n, false)
-                                : integerKey ? copySpanNowait(forward, wm, max, n) : copyRangeNowait(forward, wm, max, n);
+                        ch = integerKey && attempt == 1 ? copySpan(forward, wm, max, n) : copyRange(forward, wm, max, n, false);
                     } catch (SQLException e) {
                         if (!retryable(e) || attempt >= CHUNK_RETRIES) {
                             throw e;
@@ -1034,27 +1038,12 @@ public final class OnlineTableCopy {
     }
 
     /**
-     * The fast way to copy a chunk, in one transaction: the chunk's upper key from a plain (non-locking) read, then
-     * {@code INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE NOWAIT} ({@code FOR SHARE NOWAIT} on MySQL) over the key
-     * range. It takes the same share locks as {@link #copyRange} but never waits for one: a row an application
-     * transaction holds fails the statement at once (then the caller copies the chunk the careful way), so the copy
-     * can never wait for a row lock while it holds the shadow's AUTO-INC lock, which is what makes
-     * pt-online-schema-change's chunks deadlock with application inserts. No LIMIT here: a row inserted into the range
-     * after the boundary read would push the range's last row past it and lose it.
+     * For an integer key: the chunk is the key span {@code (lower, lower + n × keys per row]}, so no boundary read
+     * (an OFFSET scan) is needed. The keys per row are learnt from the chunks before, so a sparse key space (deleted
+     * rows, an AUTO_INCREMENT step) still gives chunks of about n rows; a span with no row doubles the next one. The
+     * span is copied by several short INSERTs in one transaction (see {@link #insertSpan}).
      */
-    private Chunk copyRangeNowait(Sync s, String lower, String max, int n) throws SQLException {
-        String upper = boundary(s, lower, max, n);
-        boolean end = upper == null;
-        return insertNowait(s, lower, end ? max : upper, end, end ? null : n);
-    }
-
-    /**
-     * For an integer key: the chunk is the key span {@code (lower, lower + n × keys per row]}, so not even the boundary
-     * read is needed (about an eighth of the copy's time). The keys per row are learnt from the chunks before, so a
-     * sparse key space (deleted rows, an AUTO_INCREMENT step) still gives chunks of about n rows; a span with no row
-     * doubles the next one.
-     */
-    private Chunk copySpanNowait(Sync s, String lower, String max, int n) throws SQLException {
+    private Chunk copySpan(Sync s, String lower, String max, int n) throws SQLException {
         java.math.BigInteger top = new java.math.BigInteger(max);
         java.math.BigInteger from;
         if (lower != null) {
@@ -1064,51 +1053,99 @@ public final class OnlineTableCopy {
             from = (min == null ? top : new java.math.BigInteger(min)).subtract(java.math.BigInteger.ONE);
         }
         if (keysPerRow <= 0) {
-            long estimate = Math.max(1, estimateRows());
-            keysPerRow = Math.max(1.0, top.subtract(from).doubleValue() / estimate);
+            // start dense: a sparse key space then gives a smaller first chunk, never a larger one (the row estimate
+            // of information_schema can be far too low, which would make the first span the whole table)
+            keysPerRow = 1.0;
         }
+        while (true) {
         java.math.BigInteger span = java.math.BigInteger.valueOf(Math.max(1L, (long) Math.ceil(n * keysPerRow)));
         java.math.BigInteger hi = from.add(span);
         boolean end = hi.compareTo(top) >= 0;
         String upper = end ? max : hi.toString();
-        Chunk ch = insertNowait(s, lower, upper, end, null);
+        // split into statements of about STATEMENT_TARGET_MS each (see insertSpan)
+        int parts = (int) Math.max(1, Math.min(64, Math.round(o.chunkTargetMs() / (double) STATEMENT_TARGET_MS)));
+        java.math.BigInteger last = new java.math.BigInteger(upper);
+        java.math.BigInteger width = last.subtract(from);
+        List<String> uppers = new ArrayList<>();
+        for (int i = 1; i < parts; i++) {
+            java.math.BigInteger b = from.add(width.multiply(java.math.BigInteger.valueOf(i)).divide(java.math.BigInteger.valueOf(parts)));
+            if (b.compareTo(from) > 0 && (uppers.isEmpty() || b.compareTo(new java.math.BigInteger(uppers.get(uppers.size() - 1))) > 0)
+                    && b.compareTo(last) < 0) {
+                uppers.add(b.toString());
+            }
+        }
+        uppers.add(upper);
+        Chunk ch = insertSpan(s, lower, uppers, end, 2L * n);
+        if (ch.last() == null) {
+            // far more rows than asked (a dense stretch after a sparse one): narrow the span to about n rows
+            keysPerRow = Math.max(1.0, span.doubleValue() / ch.rows());
+            continue;
+        }
         double seen = ch.rows() == 0 ? keysPerRow * 2 : span.doubleValue() / ch.rows();
         keysPerRow = Math.max(1.0, 0.5 * keysPerRow + 0.5 * seen);
         // the sizer compares rows with the rows asked: a span chunk counts as full unless it is the last
         return end ? ch : new Chunk(ch.rows(), ch.rows(), ch.last(), false);
+        }
     }
 
     /**
-     * The INSERT of a fast chunk over {@code (lower, hi]}; {@code knownRows} is the rows the range held when it was
-     * sized, or null to count them (the last chunk) or take the rows inserted (a key span).
+     * Copies {@code (lower, uppers[last]]} in one transaction, one INSERT per {@code (uppers[i-1], uppers[i]]}: with
+     * {@code innodb_autoinc_lock_mode=1} each INSERT ... SELECT holds the shadow's AUTO-INC lock until it ends, and
+     * every application write that the triggers copy into the shadow waits for it, so short statements (not short
+     * transactions) are what keeps the application's writes fast.
      */
-    private Chunk insertNowait(Sync s, String lower, String hi, boolean end, Integer knownRows) throws SQLException {
+    /** Returns a chunk without a last key (nothing copied) when the span holds more than {@code maxRows} rows. */
+    private Chunk insertSpan(Sync s, String lower, List<String> uppers, boolean end, long maxRows) throws SQLException {
+        String hi = uppers.get(uppers.size() - 1);
         String cols = s.columns().stream().map(OnlineTableCopy::q).collect(Collectors.joining(", "));
-        String insert = "INSERT IGNORE INTO " + qn(s.to()) + " (" + cols + ") SELECT " + cols + " FROM " + qn(s.from())
-                + " FORCE INDEX (" + q(s.fromIndex()) + ") WHERE " + range(lower, hi) + " ORDER BY " + q(keyColumn)
-                + (isMariaDb() ? " LOCK IN SHARE MODE NOWAIT" : " FOR SHARE NOWAIT");
         c.setAutoCommit(false);
         try {
-            int inserted;
-            try (PreparedStatement ps = c.prepareStatement(insert)) {
-                bindRange(ps, lower, hi);
-                inserted = ps.executeUpdate();
-                checkWarnings(ps.getWarnings(), s, lower, hi);
-            }
-            // rows in the range, the ones the triggers wrote first included (INSERT IGNORE does not count those)
-            int rows = knownRows != null ? knownRows : inserted;
-            if (end) {
+            int locked;
+            {
+                // share-lock the whole chunk first, waiting as usual (no AUTO-INC lock is held yet): after this the
+                // INSERTs below meet no row lock of the application, so none of them can wait for one while it holds
+                // the AUTO-INC lock, which is how pt-online-schema-change's chunks deadlock with application inserts
                 try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + qn(s.from()) + " FORCE INDEX ("
-                        + q(s.fromIndex()) + ") WHERE " + range(lower, hi))) {
+                        + q(s.fromIndex()) + ") WHERE " + range(lower, hi) + " LOCK IN SHARE MODE")) {
                     bindRange(ps, lower, hi);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        rows = rs.getInt(1);
+                        locked = rs.getInt(1);
                     }
                 }
             }
+            if (locked > maxRows && uppers.size() > 0 && !(lower == null && locked == 0)) {
+                c.rollback();
+                return new Chunk(locked, locked, null, false);
+            }
+            String from = lower;
+            for (String to : uppers) {
+                // NOWAIT: the one lock these statements can still meet is a gap lock in the shadow, taken by a
+                // trigger's DELETE of a key not copied yet; waiting for it while holding the AUTO-INC lock deadlocks
+                // with that same application statement's REPLACE. A lock wait timeout rolls back only the statement
+                // (innodb_rollback_on_timeout=OFF), so it is tried again a moment later, keeping the chunk's locks.
+                String insert = "INSERT IGNORE INTO " + qn(s.to()) + " (" + cols + ") SELECT " + cols + " FROM "
+                        + qn(s.from()) + " FORCE INDEX (" + q(s.fromIndex()) + ") WHERE " + range(from, to) + " ORDER BY "
+                        + q(keyColumn) + (isMariaDb() ? " LOCK IN SHARE MODE NOWAIT" : " FOR SHARE NOWAIT");
+                for (int attempt = 1; ; attempt++) {
+                    try (PreparedStatement ps = c.prepareStatement(insert)) {
+                        bindRange(ps, from, to);
+                        ps.executeUpdate();
+                        checkWarnings(ps.getWarnings(), s, from, to);
+                        break;
+                    } catch (SQLException e) {
+                        boolean timeout = e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT || e.getErrorCode() == ER_LOCK_NOWAIT;
+                        if (!timeout || attempt >= STATEMENT_RETRIES || rollbackOnTimeout()) {
+                            throw e;
+                        }
+                        sleep(attempt);
+                    }
+                }
+                from = to;
+            }
             c.commit();
-            return new Chunk(rows, rows, hi, end);
+            // the rows in the range, the ones the triggers wrote first included (INSERT IGNORE does not count those)
+            return new Chunk(locked, locked, hi, end);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
@@ -1715,6 +1752,16 @@ public final class OnlineTableCopy {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         }
+    }
+
+    private Boolean rollbackOnTimeout;
+
+    /** True when a lock wait timeout rolls back the whole transaction, so a statement cannot simply be tried again. */
+    private boolean rollbackOnTimeout() throws SQLException {
+        if (rollbackOnTimeout == null) {
+            rollbackOnTimeout = "1".equals(queryString("SELECT @@GLOBAL.innodb_rollback_on_timeout", 1));
+        }
+        return rollbackOnTimeout;
     }
 
     private boolean isMariaDb() {

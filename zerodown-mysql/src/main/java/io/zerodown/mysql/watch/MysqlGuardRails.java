@@ -29,9 +29,12 @@ public final class MysqlGuardRails implements Guard {
      */
     public record Limits(double canaryPauseMs, double canaryAbortMs, long canaryWindowMs, long maxReplicaLagMs,
                          int maxThreadsRunning) {
-        /** 100 ms / 1 s canary p99 over the last 2 s, 1 s of replica lag, 25 running threads. */
+        /**
+         * Canary p99 over the last 2 s: pause above 250 ms, abort above 5 s (apply's --canary-pause and
+         * --canary-abort defaults); 1 s of replica lag (the copy's own default); 25 running threads.
+         */
         public static Limits defaults() {
-            return new Limits(100, 1000, 2000, 1000, 25);
+            return new Limits(250, 5000, 2000, 1000, 25);
         }
     }
 
