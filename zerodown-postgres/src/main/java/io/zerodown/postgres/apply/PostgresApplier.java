@@ -256,9 +256,11 @@ public final class PostgresApplier {
             }
         }
         String holder = "another session";
+        // advisory locks are per database: the holder is the session of this database that has the key
         try (PreparedStatement ps = c.prepareStatement("SELECT a.pid, a.application_name, a.backend_start, a.client_addr "
                 + "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-                + "AND l.classid = ? AND l.objid = ? AND l.objsubid = 1")) {
+                + "AND l.classid = ? AND l.objid = ? AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database "
+                + "WHERE datname = current_database())")) {
             ps.setLong(1, LOCK_KEY >>> 32);
             ps.setLong(2, LOCK_KEY & 0xffffffffL);
             try (ResultSet rs = ps.executeQuery()) {

@@ -26,7 +26,7 @@ final class ReplicaLag {
         long reported;
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint, "
-                     + "(SELECT (min(replay_lsn) - '0/0'::pg_lsn)::bigint FROM pg_stat_replication), "
+                     + "(SELECT min(replay_lsn - '0/0'::pg_lsn)::bigint FROM pg_stat_replication), " // min(pg_lsn) needs PG 13
                      + "(SELECT coalesce(max(extract(epoch FROM coalesce(replay_lag, write_lag))) * 1000, 0)::bigint FROM pg_stat_replication)")) {
             rs.next();
             current = rs.getLong(1);
