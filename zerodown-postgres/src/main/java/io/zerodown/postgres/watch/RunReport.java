@@ -168,12 +168,63 @@ public final class RunReport implements ApplyListener {
 
     @Override
     public void indexBuildStarted(Step step) {
+        if (db != null && step.table() != null) {
+            Thread poller = new Thread(() -> pollIndexBuild(step), "zerodown-index-watch");
+            poller.setDaemon(true);
+            indexPoller = poller;
+            poller.start();
+        }
         delegate.indexBuildStarted(step);
     }
 
     @Override
     public void indexBuildFinished(Step step) {
+        Thread poller = indexPoller;
+        indexPoller = null;
+        if (poller != null) {
+            poller.interrupt();
+            try {
+                poller.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        indexBuild = null;
         delegate.indexBuildFinished(step);
+    }
+
+    /** Reads pg_stat_progress_create_index every 250 ms on its own connection while a concurrent index builds. */
+    private void pollIndexBuild(Step step) {
+        Name t = step.table();
+        String table = (t.schema() == null ? "" : quote(t.schema()) + ".") + quote(t.name());
+        try (java.sql.Connection c = db.open();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total "
+                     + "FROM pg_stat_progress_create_index WHERE relid = to_regclass(?)")) {
+            ps.setString(1, table);
+            while (!Thread.currentThread().isInterrupted()) {
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        Map<String, Object> p = new LinkedHashMap<>();
+                        p.put("index", step.indexName());
+                        p.put("phase", rs.getString(1));
+                        p.put("blocksDone", rs.getLong(2));
+                        p.put("blocksTotal", rs.getLong(3));
+                        p.put("tuplesDone", rs.getLong(4));
+                        p.put("tuplesTotal", rs.getLong(5));
+                        indexBuild = p;
+                    }
+                }
+                Thread.sleep(250);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.sql.SQLException e) {
+            // progress is for watching only; the build reports its own failures
+        }
+    }
+
+    private static String quote(String ident) {
+        return "\"" + ident.replace("\"", "\"\"") + "\"";
     }
 
     @Override
@@ -189,6 +240,9 @@ public final class RunReport implements ApplyListener {
     private volatile long rowsDone;
     private volatile long rowsEstimate;
     private volatile int batchSize;
+    /** The running concurrent index build's progress (phase, blocks, tuples), or null. */
+    private volatile Map<String, Object> indexBuild;
+    private volatile Thread indexPoller;
     private volatile String pausedReason;
     private volatile long pausedAt;
 
@@ -323,6 +377,7 @@ public final class RunReport implements ApplyListener {
         m.put("rowsDone", rowsDone);
         m.put("rowsEstimate", rowsEstimate);
         m.put("batchSize", batchSize);
+        m.put("indexBuild", indexBuild);
         m.put("canaryRecentP99Ms", canaryRecentP99Ms());
         m.put("waitingToProceed", waitingToProceed);
         // a pause is reported again every 200 ms while it lasts; older than a second means it is over

@@ -169,6 +169,10 @@ public final class WebUi implements AutoCloseable {
               if(s.pausedNow)last=0;
               var eta=last>0&&s.rowsEstimate>s.rowsDone?Math.round((s.rowsEstimate-s.rowsDone)/last)+' s':'-';
               $('rows').textContent=s.rowsDone+' of ~'+s.rowsEstimate+' rows ('+pct.toFixed(0)+'%) · '+last+' rows/s · ETA '+eta+' · batch '+s.batchSize;
+              var ib=s.indexBuild;
+              if(ib){var blocks=ib.blocksTotal>0,done=blocks?ib.blocksDone:ib.tuplesDone,total=blocks?ib.blocksTotal:ib.tuplesTotal;
+                var ip=total>0?Math.min(100,100*done/total):0;$('fill').style.width=ip+'%';
+                $('rows').textContent='index build '+(ib.index||'')+': '+ib.phase+' · '+done+' of '+total+(blocks?' blocks':' tuples')+' ('+ip.toFixed(0)+'%)';}
               var c=s.canary||{};var maxL=line('line',c.samples||[],400,140,s.wallMs);
               $('canary').textContent=(c.probes||0)+' probes, recent p99 '+(s.canaryRecentP99Ms||0).toFixed(1)+' ms, max '+(c.maxMs||0).toFixed(1)+' ms';
               line('lag-line',s.replicaLag||[],400,140,s.wallMs);$('lag').textContent='max '+s.maxReplicaLagMs+' ms';

@@ -223,6 +223,21 @@ class WebUiBrowserIT {
             assertThat(notNull(db)).isTrue();
             await("the page to show the run done", 10, () -> d.findElements(By.cssSelector("#timeline span.pending, #timeline span.running")).isEmpty());
             assertThat(text(d, "controls")).contains("proceeding with the contract phase");
+
+            // a concurrent index build shows its progress: a partial expression index whose key takes 1 ms a row
+            Files.writeString(migrations.resolve("V3__slow_index.sql"), "CREATE FUNCTION slow_key(int) RETURNS int IMMUTABLE "
+                    + "LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.001); RETURN $1; END$$;\n"
+                    + "CREATE INDEX items_slow_idx ON items (slow_key(v)) WHERE id <= 4000;");
+            CompletableFuture<PostgresApplier.Outcome> build = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new PostgresApplier(db, o.withPostponeContract(false), report).apply(MigrationScanner.standard().scan(List.of(migrations)));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            await("the page to show the index build's progress", 30, () -> text(d, "rows").startsWith("index build items_slow_idx: "));
+            assertThat(text(d, "rows")).containsPattern("\\d+ of \\d+ (blocks|tuples)");
+            assertThat(build.get(60, TimeUnit.SECONDS).applied()).contains("3");
         } finally {
             d.quit();
         }
