@@ -19,8 +19,8 @@ import java.util.Random;
  * Versioned migrations on a real PostgreSQL server, in a fresh database dropped at the end:
  * <ol>
  *   <li>the write overhead of the sync triggers: bulk updates, single-row inserts and single-row updates on a table
- *       without triggers and, interleaved trial by trial, on an identical table with a migration in flight (through
- *       the old version's table and through the new version's views);</li>
+ *       without triggers and, taking turns statement by statement, on an identical table with a migration in flight
+ *       (through the old version's table and through the new version's views);</li>
  *   <li>the time from {@code start} to ready (new version's schema published) on a table of ROWS rows whose column
  *       changes type, so every row is backfilled through the trigger.</li>
  * </ol>
@@ -86,13 +86,11 @@ public final class VersionedBenchmark {
         try (Connection cp = DriverManager.getConnection(base); Connection co = DriverManager.getConnection(base);
              Connection cn = DriverManager.getConnection(base + "&currentSchema=public_v2,public")) {
             for (int t = -1; t < trials; t++) {
-                Figures fp = measure(cp, "plain", "name", n, random);
-                Figures fo = measure(co, "w", "name", n, random);
-                Figures fn = measure(cn, "w", "full_name", n, random);
+                Figures[] f = measureInterleaved(cp, co, cn, n, random);
                 if (t < 0) continue; // warm-up: plans, plpgsql compilation, caches
-                plain.add(fp);
-                old.add(fo);
-                neu.add(fn);
+                plain.add(f[0]);
+                old.add(f[1]);
+                neu.add(f[2]);
             }
         }
         Figures p = medianOf(plain);
@@ -101,8 +99,8 @@ public final class VersionedBenchmark {
         System.out.println("| writes | no triggers | in flight, old version | in flight, new version | slowdown old / new |");
         System.out.println("|---|---|---|---|---|");
         row("bulk UPDATE, 10,000 rows per statement (rows/s)", p.bulkRowsPerS, o.bulkRowsPerS, w.bulkRowsPerS);
-        row("single-row INSERT, autocommit (ops/s)", p.insertsPerS, o.insertsPerS, w.insertsPerS);
-        row("single-row UPDATE by key, autocommit (ops/s)", p.updatesPerS, o.updatesPerS, w.updatesPerS);
+        row("single-row INSERT, 100 per transaction (ops/s)", p.insertsPerS, o.insertsPerS, w.insertsPerS);
+        row("single-row UPDATE by key, 100 per transaction (ops/s)", p.updatesPerS, o.updatesPerS, w.updatesPerS);
         System.out.println();
         engine.rollback(null);
         exec(db, "DROP TABLE public.w", "DROP TABLE public.plain");
@@ -117,41 +115,68 @@ public final class VersionedBenchmark {
                 median(fs.stream().map(Figures::updatesPerS).toList()));
     }
 
-    /** One trial on one connection, as the given version's app would write. */
-    static Figures measure(Connection c, String table, String nameColumn, int n, Random random) throws Exception {
-        double bulk;
-        double ins;
-        double upd;
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET amount = amount + 1 WHERE id > ? AND id <= ?")) {
-            long t0 = System.nanoTime();
-            for (int lo = 0; lo < n; lo += 10_000) {
-                ps.setLong(1, lo);
-                ps.setLong(2, lo + 10_000L);
-                ps.executeUpdate();
-            }
-            bulk = n / ((System.nanoTime() - t0) / 1e9);
+    /**
+     * One trial: the three writers take turns statement by statement (bulk) or chunk by chunk (single rows, 100 per
+     * transaction so that commit latency does not drown the trigger's cost), so a load swing on the shared machine
+     * hits all three alike. Index 0: plain table; 1: old version; 2: new version.
+     */
+    static Figures[] measureInterleaved(Connection cp, Connection co, Connection cn, int n, Random random) throws Exception {
+        Connection[] cs = {cp, co, cn};
+        String[] tables = {"plain", "w", "w"};
+        String[] names = {"name", "name", "full_name"};
+        long[] bulkNs = new long[3];
+        long[] insNs = new long[3];
+        long[] updNs = new long[3];
+        PreparedStatement[] bulk = new PreparedStatement[3];
+        PreparedStatement[] ins = new PreparedStatement[3];
+        PreparedStatement[] upd = new PreparedStatement[3];
+        for (int i = 0; i < 3; i++) {
+            bulk[i] = cs[i].prepareStatement("UPDATE " + tables[i] + " SET amount = amount + 1 WHERE id > ? AND id <= ?");
+            ins[i] = cs[i].prepareStatement("INSERT INTO " + tables[i] + " (" + names[i] + ", amount, email) VALUES (?, ?, ?)");
+            upd[i] = cs[i].prepareStatement("UPDATE " + tables[i] + " SET amount = amount + 1, " + names[i] + " = ? WHERE id = ?");
         }
-        int k = 2000;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + nameColumn + ", amount, email) VALUES (?, ?, ?)")) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < k; i++) {
-                ps.setString(1, "bench " + i);
-                ps.setInt(2, i);
-                ps.setString(3, "b" + i + "@example.com");
-                ps.executeUpdate();
+        for (int lo = 0; lo < n; lo += 10_000) {
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                bulk[i].setLong(1, lo);
+                bulk[i].setLong(2, lo + 10_000L);
+                bulk[i].executeUpdate();
+                bulkNs[i] += System.nanoTime() - t0;
             }
-            ins = k / ((System.nanoTime() - t0) / 1e9);
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET amount = amount + 1, " + nameColumn + " = ? WHERE id = ?")) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < k; i++) {
-                ps.setString(1, "renamed " + i);
-                ps.setLong(2, 1 + random.nextInt(n));
-                ps.executeUpdate();
+        int chunks = 20;
+        int perChunk = 100;
+        for (int ch = 0; ch < chunks; ch++) {
+            for (int i = 0; i < 3; i++) {
+                cs[i].setAutoCommit(false);
+                long t0 = System.nanoTime();
+                for (int k = 0; k < perChunk; k++) {
+                    ins[i].setString(1, "bench " + k);
+                    ins[i].setInt(2, k);
+                    ins[i].setString(3, "b" + k + "@example.com");
+                    ins[i].executeUpdate();
+                }
+                cs[i].commit();
+                insNs[i] += System.nanoTime() - t0;
+                t0 = System.nanoTime();
+                for (int k = 0; k < perChunk; k++) {
+                    upd[i].setString(1, "renamed " + k);
+                    upd[i].setLong(2, 1 + random.nextInt(n));
+                    upd[i].executeUpdate();
+                }
+                cs[i].commit();
+                updNs[i] += System.nanoTime() - t0;
+                cs[i].setAutoCommit(true);
             }
-            upd = k / ((System.nanoTime() - t0) / 1e9);
         }
-        return new Figures(bulk, ins, upd);
+        Figures[] out = new Figures[3];
+        for (int i = 0; i < 3; i++) {
+            bulk[i].close();
+            ins[i].close();
+            upd[i].close();
+            out[i] = new Figures(n / (bulkNs[i] / 1e9), chunks * perChunk / (insNs[i] / 1e9), chunks * perChunk / (updNs[i] / 1e9));
+        }
+        return out;
     }
 
     static void startToReady(String dbUrl, String user, int rows) throws Exception {
