@@ -55,10 +55,16 @@ class RunReportIT {
                 + "CREATE INDEX items_v_idx ON items (v);");
 
         AtomicLong rows = new AtomicLong();
+        List<String> paused = new java.util.concurrent.CopyOnWriteArrayList<>();
         RunReport report = new RunReport(new ApplyListener() {
             @Override
             public void backfillProgress(Step step, long rowsDone, long estimatedRows, int batchSize) {
                 rows.set(rowsDone);
+            }
+
+            @Override
+            public void paused(String reason) {
+                paused.add(reason);
             }
         }, db);
         GuardRails rails = new GuardRails(report::canaryRecentP99Ms, 10_000, 0);
@@ -102,7 +108,13 @@ class RunReportIT {
                     return e;
                 }
             });
-            Thread.sleep(1_500);
+            // release the long transaction and the row lock only once the run has met both: held back, and seen waiting
+            long until = System.currentTimeMillis() + 60_000;
+            while (paused.stream().noneMatch(p -> p.startsWith("long transaction pid " + blockerPid))
+                    || ((List<?>) report.live().get("lockWaits")).isEmpty()) {
+                assertThat(System.currentTimeMillis()).as("the run to meet the long transaction and the lock wait").isLessThan(until);
+                Thread.sleep(50);
+            }
             blocker.commit();
             writer.commit();
             waits.get(10, TimeUnit.SECONDS);
