@@ -722,6 +722,7 @@ public final class OnlineTableCopy {
             String wm = journal.watermark();
             String resumedAt = wm;
             keysPerRow = 0;
+            statementRetries = 0;
             long total = journal.rowsCopied();
             ChunkSizer sizer = new ChunkSizer(o.chunkTargetMs(), o.initialChunk(), o.maxChunk());
             long rows = 0;
@@ -790,7 +791,8 @@ public final class OnlineTableCopy {
                     pausedNanos / 1_000_000, retries);
             listener.log("copied " + rows + " rows of " + name(table) + " in " + chunks + " chunks, " + stats.millis()
                     + " ms (" + stats.rowsPerSecond() + " rows/s), chunk " + first + " → " + last + " (largest " + largest
-                    + "), paused " + stats.pausedMillis() + " ms, retries " + retries);
+                    + "), paused " + stats.pausedMillis() + " ms, retries " + retries + " (chunks) + " + statementRetries
+                    + " (statements)");
             copyChecksum = finishChecks(checker, resumedAt, wm);
             }
             verified = true;
@@ -1138,6 +1140,7 @@ public final class OnlineTableCopy {
                         if (!timeout || attempt >= STATEMENT_RETRIES || rollbackOnTimeout()) {
                             throw e;
                         }
+                        statementRetries++;
                         sleep(attempt);
                     }
                 }
@@ -1755,6 +1758,8 @@ public final class OnlineTableCopy {
     }
 
     private Boolean rollbackOnTimeout;
+    /** INSERTs of span chunks tried again after meeting a lock, in this copy() (for the log). */
+    private int statementRetries;
 
     /** True when a lock wait timeout rolls back the whole transaction, so a statement cannot simply be tried again. */
     private boolean rollbackOnTimeout() throws SQLException {
