@@ -1084,7 +1084,9 @@ public final class OnlineTableCopy {
             continue;
         }
         double seen = ch.rows() == 0 ? keysPerRow * 2 : span.doubleValue() / ch.rows();
-        keysPerRow = Math.max(1.0, 0.5 * keysPerRow + 0.5 * seen);
+        // at most doubling per chunk: out of a sparse stretch (deleted rows, keys moved away) into a dense one, the
+        // span overshoots by a factor of two at worst
+        keysPerRow = Math.max(1.0, Math.min(2 * keysPerRow, 0.5 * keysPerRow + 0.5 * seen));
         // the sizer compares rows with the rows asked: a span chunk counts as full unless it is the last
         return end ? ch : new Chunk(ch.rows(), ch.rows(), ch.last(), false);
         }
@@ -1107,8 +1109,11 @@ public final class OnlineTableCopy {
                 // share-lock the whole chunk first, waiting as usual (no AUTO-INC lock is held yet): after this the
                 // INSERTs below meet no row lock of the application, so none of them can wait for one while it holds
                 // the AUTO-INC lock, which is how pt-online-schema-change's chunks deadlock with application inserts
-                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + qn(s.from()) + " FORCE INDEX ("
-                        + q(s.fromIndex()) + ") WHERE " + range(lower, hi) + " LOCK IN SHARE MODE")) {
+                // at most maxRows + 1 rows: a span that holds far more is given up after locking only that many (a
+                // long locking scan in key order is what deadlocks with an application that changes keys)
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM (SELECT " + q(keyColumn) + " FROM "
+                        + qn(s.from()) + " FORCE INDEX (" + q(s.fromIndex()) + ") WHERE " + range(lower, hi) + " ORDER BY "
+                        + q(keyColumn) + " LIMIT " + (maxRows + 1) + " LOCK IN SHARE MODE) span")) {
                     bindRange(ps, lower, hi);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
