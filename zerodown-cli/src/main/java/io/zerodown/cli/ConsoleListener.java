@@ -73,7 +73,7 @@ final class ConsoleListener implements ApplyListener {
     public void lockRetry(Step step, int attempt, String reason) {
         lockRetries++;
         if (bar != null) {
-            bar.setExtraMessage(status(-1));
+            bar.setExtraMessage(barStatus(-1));
             return; // refreshed in place on the bar rather than a line per retry
         }
         out.println("      lock not granted within the timeout, retry " + attempt + " (" + reason + ")");
@@ -95,11 +95,17 @@ final class ConsoleListener implements ApplyListener {
                 + ": run 'zerodown control proceed' (or press Proceed on the live page) to go on, 'zerodown control abort' to stop here");
     }
 
-    /** The live figures shown beside a progress bar, or in a plain progress line. */
+    /** The live figures of a plain progress line. */
     private String status(int batchSize) {
         return (batchSize >= 0 ? "batch " + batchSize + " · " : "")
                 + (lastLagMs >= 0 ? "lag " + lastLagMs + " ms · " : "")
                 + String.format(java.util.Locale.ROOT, "canary p99 %.1f ms · lock retries %d", canaryP99.getAsDouble(), lockRetries);
+    }
+
+    /** The same figures, short enough to sit beside the progress bar on one line. */
+    private String barStatus(int batchSize) {
+        return " " + (batchSize >= 0 ? "batch " + batchSize + " " : "") + (lastLagMs >= 0 ? "lag " + lastLagMs + "ms " : "")
+                + String.format(java.util.Locale.ROOT, "p99 %.1fms retries %d", canaryP99.getAsDouble(), lockRetries);
     }
 
     /**
@@ -109,7 +115,7 @@ final class ConsoleListener implements ApplyListener {
     @Override
     public void paused(String reason) {
         long now = System.currentTimeMillis();
-        if (bar != null) bar.setExtraMessage("PAUSED: " + reason);
+        if (bar != null) bar.setExtraMessage(" PAUSED: " + reason);
         if (now - lastPauseLine > 2_000 && (!reason.equals(lastPause) || now - lastPauseLine > 30_000)) {
             out.println("      paused: " + reason);
             lastPause = reason;
@@ -122,7 +128,7 @@ final class ConsoleListener implements ApplyListener {
         backfillStartMs = System.currentTimeMillis();
         if (terminal) {
             bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, estimatedRows))
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed().setMaxRenderedLength(100)
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed().setMaxRenderedLength(160)
                     .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS).continuousUpdate().build();
         }
     }
@@ -132,7 +138,7 @@ final class ConsoleListener implements ApplyListener {
         if (bar != null) {
             if (rowsDone > bar.getMax()) bar.maxHint(rowsDone);
             bar.stepTo(rowsDone);
-            bar.setExtraMessage(status(batchSize));
+            bar.setExtraMessage(barStatus(batchSize));
         } else {
             long now = System.currentTimeMillis();
             if (now - lastLine > 5000) {
