@@ -54,6 +54,10 @@ final class ApplyCommand implements Callable<Integer> {
             description = "abort (resumably) when the canary's recent p99 is above this (default: ${DEFAULT-VALUE}; 0 = never)")
     String canaryAbort;
 
+    @CommandLine.Option(names = "--canary-sql", paramLabel = "SQL", description = "the canary's probe (PostgreSQL): a read the "
+            + "app does, run every 100 ms in a read-only session instead of primary-key reads of the touched tables")
+    String canarySql;
+
     @CommandLine.Option(names = "--ui", arity = "0..1", fallbackValue = "8642", paramLabel = "PORT",
             description = "serve a live page of the run on http://127.0.0.1:PORT/ (default port 8642)")
     Integer ui;
@@ -99,6 +103,15 @@ final class ApplyCommand implements Callable<Integer> {
             main.out.println("database: " + db.connections.display());
             ConsoleListener console = new ConsoleListener(main.out, System.console() != null, db.connections);
             io.zerodown.postgres.watch.RunReport report = new io.zerodown.postgres.watch.RunReport(console, db.connections);
+            if (canarySql != null) {
+                try (Connection c = db.connections.open()) {
+                    io.zerodown.postgres.watch.Canary.check(c, canarySql);
+                } catch (java.sql.SQLException e) {
+                    throw new io.zerodown.api.ZerodownException("--canary-sql: the probe cannot run read-only: "
+                            + e.getMessage().split("\n")[0] + "; give a read the app does, e.g. \"SELECT * FROM orders WHERE id = 42\"");
+                }
+                report.canarySql(canarySql);
+            }
             console.canary(report::canaryRecentP99Ms);
             io.zerodown.postgres.watch.GuardRails rails = new io.zerodown.postgres.watch.GuardRails(report::canaryRecentP99Ms,
                     ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort"));

@@ -21,7 +21,10 @@ import java.util.stream.Stream;
 import static io.zerodown.cli.LintCommandTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** apply --postpone-contract steered from a second "terminal" with zerodown control, against a real embedded server. */
+/**
+ * apply --postpone-contract steered from a second "terminal" with zerodown control, and apply's --canary-sql, against
+ * a real embedded server (and the local MariaDB for MySQL URLs).
+ */
 class ControlCommandIT {
     static EmbeddedPostgres pg;
 
@@ -131,5 +134,39 @@ class ControlCommandIT {
                 st.execute("DROP DATABASE " + db);
             }
         }
+    }
+
+    @Test
+    void applyRefusesACanaryProbeThatCannotRunReadOnlyAndRunsAGoodOne(@TempDir Path dir) throws Exception {
+        String db = "ctl_" + Long.toHexString(System.nanoTime());
+        try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres")); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + db);
+        }
+        String url = "postgresql://postgres@localhost:" + pg.getPort() + "/" + db;
+        Path migrations = Files.createDirectories(dir.resolve("m"));
+        Files.writeString(migrations.resolve("V1__init.sql"), "CREATE TABLE t (id bigint PRIMARY KEY, v int);\n"
+                + "INSERT INTO t SELECT g, g FROM generate_series(1, 20000) g;");
+        assertThat(run("apply", "--url", url, "--no-verify", "--report-dir", dir.resolve("r0").toString(), migrations.toString()).code()).isZero();
+        Files.writeString(migrations.resolve("V2__fill.sql"), "ALTER TABLE t ADD COLUMN token text DEFAULT md5(random()::text);");
+
+        LintCommandTest.Result writes = run("apply", "--url", url, "--no-verify", "--canary-sql", "DELETE FROM t",
+                "--report-dir", dir.resolve("r1").toString(), migrations.toString());
+        assertThat(writes.code()).isNotZero();
+        assertThat(writes.err()).contains("--canary-sql: the probe cannot run read-only", "read-only transaction");
+        assertThat(count(url, "SELECT count(*) FROM t")).isEqualTo(20_000);
+        assertThat(count(url, "SELECT count(*) FROM zerodown.migrations WHERE id = '2'")).as("nothing ran").isZero();
+
+        Path reports = dir.resolve("r2");
+        LintCommandTest.Result ok = run("apply", "--url", url, "--no-verify", "--canary-sql", "SELECT v FROM t WHERE id = 4242",
+                "--report-dir", reports.toString(), migrations.toString());
+        assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
+        Path json;
+        try (Stream<Path> files = Files.list(reports)) {
+            json = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        JsonNode canary = new ObjectMapper().readTree(json.toFile()).path("canary");
+        assertThat(canary.path("probe").asText()).isEqualTo("SELECT v FROM t WHERE id = 4242");
+        assertThat(canary.path("probes").asLong()).isPositive();
+        assertThat(canary.path("failures").asLong()).isZero();
     }
 }

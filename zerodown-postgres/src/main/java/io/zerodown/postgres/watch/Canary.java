@@ -47,10 +47,31 @@ public final class Canary implements AutoCloseable {
         this.intervalMs = intervalMs;
     }
 
+    /**
+     * Runs a user's probe SQL once in a read-only transaction, so a typo or a write is refused before apply starts.
+     *
+     * @throws SQLException from the server, when the probe cannot run
+     */
+    public static void check(Connection c, String probeSql) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION READ ONLY");
+            st.execute("SET LOCAL statement_timeout = '10s'");
+            st.execute(probeSql);
+        } finally {
+            c.rollback();
+            c.setAutoCommit(auto);
+        }
+    }
+
     public Canary start() throws SQLException {
         Connection c = db.open();
         try (Statement st = c.createStatement()) {
             st.execute("SET application_name = 'zerodown-canary'");
+            // the probe only reads (a user's probe SQL included), and one stuck probe cannot stall the canary for long
+            st.execute("SET default_transaction_read_only = on");
+            st.execute("SET statement_timeout = '10s'");
         }
         List<String[]> probes = new ArrayList<>();
         if (probeSql != null) {

@@ -52,6 +52,7 @@ public final class RunReport implements ApplyListener {
     /** The pause entry of a postponed contract phase, closed when its first step starts. */
     private Map<String, Object> contractWait;
     private java.util.function.Supplier<Map<String, Object>> settings = Map::of;
+    private String canarySql;
     private String resumeCommand = "zerodown apply --url <url> <paths>";
     private String rollbackCommand = "zerodown rollback --url <url>";
     private String outcome = "running";
@@ -96,7 +97,7 @@ public final class RunReport implements ApplyListener {
             for (Step s : plan.steps()) if (s.table() != null) tables.add(s.table());
             try {
                 canaryOffsetMs = System.currentTimeMillis() - started;
-                canary = new Canary(db, new ArrayList<>(tables), null, 100).start();
+                canary = new Canary(db, new ArrayList<>(tables), canarySql, 100).start();
             } catch (Exception e) {
                 delegate.log("canary not started: " + e.getMessage());
             }
@@ -309,6 +310,11 @@ public final class RunReport implements ApplyListener {
         delegate.contractPostponed(plan, next);
     }
 
+    /** The canary's probe: this read (checked with Canary#check first) instead of primary-key reads on the touched tables. */
+    public void canarySql(String sql) {
+        this.canarySql = sql;
+    }
+
     /** Where the live page and the report read the settings in force (GuardRails#settings). */
     public void settings(java.util.function.Supplier<Map<String, Object>> settings) {
         this.settings = settings;
@@ -436,6 +442,7 @@ public final class RunReport implements ApplyListener {
         m.put("lockWaitsSeen", w == null ? List.of() : w.seen().stream().map(LockWaits.Wait::toMap).toList());
         Map<String, Object> c = new LinkedHashMap<>();
         if (canary != null) {
+            c.put("probe", canarySql == null ? "primary-key reads of the touched tables" : canarySql);
             c.put("probes", canary.count());
             c.put("failures", canary.failures());
             c.put("p50Ms", canary.p50Ms());
@@ -501,7 +508,8 @@ public final class RunReport implements ApplyListener {
         double wall = ((Number) m.get("wallMs")).doubleValue();
         Map<String, Object> c = (Map<String, Object>) m.get("canary");
         if (!c.isEmpty()) {
-            b.append("<h2>Canary (primary-key reads every 100 ms)</h2><p>").append(c.get("probes")).append(" probes, ")
+            b.append("<h2>Canary (every 100 ms: ").append(esc(String.valueOf(c.get("probe")))).append(")</h2><p>")
+                    .append(c.get("probes")).append(" probes, ")
                     .append(c.get("failures")).append(" failed, p50 ").append(fmt(c.get("p50Ms"))).append(" ms, p99 ")
                     .append(fmt(c.get("p99Ms"))).append(" ms, max ").append(fmt(c.get("maxMs"))).append(" ms</p>");
             b.append(chart("canary-chart", (List<double[]>) c.get("samples"), "ms", "#2a6", wall));
