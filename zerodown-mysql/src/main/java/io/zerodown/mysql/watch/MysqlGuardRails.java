@@ -84,8 +84,8 @@ public final class MysqlGuardRails implements Guard {
         if (limits.maxReplicaLagMs() > 0) {
             long lag = replicaLagMs != null ? replicaLagMs.getAsLong() : serverReplicaLagMs();
             if (lag > limits.maxReplicaLagMs()) {
-                return Hold.pause(lag == Long.MAX_VALUE ? "replication into this server is stopped (lag unknown)"
-                        : "replica lag " + lag + " ms > " + limits.maxReplicaLagMs() + " ms");
+                return Hold.pause(lag == Long.MAX_VALUE ? "replica lag unknown (replication stopped, or the lag probe "
+                        + "cannot read it)" : "replica lag " + lag + " ms > " + limits.maxReplicaLagMs() + " ms");
             }
         }
         if (limits.maxThreadsRunning() > 0) {
@@ -95,6 +95,40 @@ public final class MysqlGuardRails implements Guard {
             }
         }
         return null;
+    }
+
+    /**
+     * Replica lag read from a heartbeat table on a replica, for {@code replicaLagMs}: the primary writes the current
+     * UTC time into it every second or so (pt-heartbeat does; so can an event), the replica applies it, and the lag is
+     * how old the newest value the replica has is. {@code column} holds a DATETIME/TIMESTAMP (UTC) or its text.
+     * Returns {@link Long#MAX_VALUE} (pause) when the table is empty or cannot be read, so a broken probe stops the
+     * copy instead of letting it run blind.
+     *
+     * @param replica a connection to the replica, used only by this probe
+     */
+    public static LongSupplier heartbeatLag(Connection replica, String table, String column) {
+        String sql = "SELECT TIMESTAMPDIFF(MICROSECOND, MAX(" + quote(column) + "), UTC_TIMESTAMP(6)) FROM " + quoteName(table);
+        return () -> {
+            try (Statement st = replica.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                if (!rs.next()) {
+                    return Long.MAX_VALUE;
+                }
+                long micros = rs.getLong(1);
+                return rs.wasNull() ? Long.MAX_VALUE : Math.max(0, micros / 1000);
+            } catch (SQLException e) {
+                return Long.MAX_VALUE;
+            }
+        };
+    }
+
+    private static String quote(String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
+    }
+
+    /** {@code db.table} or {@code table}, each part quoted. */
+    private static String quoteName(String name) {
+        int dot = name.indexOf('.');
+        return dot < 0 ? quote(name) : quote(name.substring(0, dot)) + "." + quote(name.substring(dot + 1));
     }
 
     private long threadsRunning() throws SQLException {

@@ -358,4 +358,36 @@ class MysqlGuardRailsIT {
             assertThat(MysqlControl.state(c)).isNull();
         }
     }
+
+    @Test
+    void heartbeatLagAndThreadsRunningPauseWithTheirReasons() throws Exception {
+        try (Connection c = conn.open(); Connection g = conn.open(); Connection replica = conn.open()) {
+            // the heartbeat table a primary would keep current; here the test writes how old it is
+            exec(c, "CREATE TABLE heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)");
+            exec(c, "INSERT INTO heartbeat VALUES (1, UTC_TIMESTAMP(6) - INTERVAL 5 SECOND)");
+            MysqlGuardRails rails = new MysqlGuardRails(g, null, MysqlGuardRails.heartbeatLag(replica, db + ".heartbeat", "ts"),
+                    new MysqlGuardRails.Limits(250, 0, 2000, 1000, 0));
+            OnlineTableCopy.Hold h = rails.check();
+            assertThat(h).isNotNull();
+            assertThat(h.abort()).isFalse();
+            assertThat(h.reason()).matches("replica lag 5\\d{3} ms > 1000 ms");
+            exec(c, "UPDATE heartbeat SET ts = UTC_TIMESTAMP(6)");
+            assertThat(rails.check()).isNull();
+            exec(c, "DELETE FROM heartbeat");
+            assertThat(rails.check().reason()).startsWith("replica lag unknown");
+
+            // Threads_running counts at least the session asking, so a limit of 1 is crossed by two running queries
+            MysqlGuardRails busy = new MysqlGuardRails(g, null, () -> 0, new MysqlGuardRails.Limits(250, 0, 2000, 0, 1));
+            CompletableFuture<Void> sleeper = CompletableFuture.runAsync(() -> {
+                try (Connection s = conn.open()) {
+                    exec(s, "DO SLEEP(1)");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertThat(busy.check().reason()).matches("Threads_running \\d+ > 1");
+            sleeper.get(5, TimeUnit.SECONDS);
+        }
+    }
 }
