@@ -14,7 +14,17 @@ final class PgCatalog {
     record Column(String name, String type, boolean notNull, String defaultExpr) {
     }
 
-    record Table(String name, String key, Map<String, Column> columns) {
+    /**
+     * An index as pg_get_indexdef prints it, with the columns it names plainly, the constraint it backs (u unique,
+     * p primary key, x exclusion, or null) and the name as the definition prints it.
+     */
+    record Index(String name, String printedName, String definition, String constraintType, List<String> columns) {
+    }
+
+    record Table(String name, String key, Map<String, Column> columns, List<Index> indexes) {
+        Table {
+            indexes = indexes == null ? List.of() : List.copyOf(indexes);
+        }
     }
 
     private PgCatalog() {
@@ -47,7 +57,23 @@ final class PgCatalog {
                 while (rs.next()) if (rs.getLong(3) == 1) keys.put(rs.getString(1), rs.getString(2));
             }
         }
-        cols.forEach((t, c2) -> out.put(t, new Table(t, keys.get(t), c2)));
+        Map<String, List<Index>> indexes = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.relname, ic.relname, pg_catalog.quote_ident(ic.relname), "
+                + "pg_catalog.pg_get_indexdef(i.indexrelid), co.contype, "
+                + "ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.oid AND a.attnum = ANY (i.indkey) "
+                + "ORDER BY a.attnum)::text[] FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+                + "JOIN pg_catalog.pg_class t ON t.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+                + "LEFT JOIN pg_catalog.pg_constraint co ON co.conindid = i.indexrelid AND co.conrelid = t.oid "
+                + "WHERE n.nspname = ? ORDER BY t.relname, ic.relname")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    indexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Index(rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), List.of((String[]) rs.getArray(6).getArray())));
+                }
+            }
+        }
+        cols.forEach((t, c2) -> out.put(t, new Table(t, keys.get(t), c2, indexes.getOrDefault(t, List.of()))));
         return out;
     }
 

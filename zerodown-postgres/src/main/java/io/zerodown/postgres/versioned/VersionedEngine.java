@@ -450,9 +450,10 @@ public final class VersionedEngine {
     }
 
     private String tableSchemaOf(VersionedStep s) {
-        Matcher m = Pattern.compile(" ON (\"(?:[^\"]|\"\")+\")\\.").matcher(s.sql().get(0));
-        if (m.find()) return m.group(1).substring(1, m.group(1).length() - 1).replace("\"\"", "\"");
-        return "public";
+        Matcher m = Pattern.compile(" ON (?:ONLY )?(\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)\\.").matcher(s.sql().get(0));
+        if (!m.find()) return "public";
+        String schema = m.group(1);
+        return schema.startsWith("\"") ? schema.substring(1, schema.length() - 1).replace("\"\"", "\"") : schema.toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

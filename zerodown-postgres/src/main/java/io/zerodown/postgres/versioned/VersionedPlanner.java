@@ -350,13 +350,23 @@ public final class VersionedPlanner {
         if (phys.equals(t.key())) {
             throw refuse(op, "column " + column + " is the table's key; zerodown keys its backfill on it, so it cannot change here");
         }
-        List<String> deps = dependents.of(w.physical, phys);
+        String shadow = ident("_zd_" + m.name() + "_" + column);
+        // indexes and unique constraints on the column are built again on the shadow column and take over at complete
+        List<PgCatalog.Index> carried = new ArrayList<>();
+        for (PgCatalog.Index ix : physical.get(w.physical).indexes()) {
+            if (ix.columns().contains(phys) && (ix.constraintType() == null || ix.constraintType().equals("u"))) carried.add(ix);
+        }
+        List<String> deps = new ArrayList<>(dependents.of(w.physical, phys));
+        for (PgCatalog.Index ix : carried) {
+            deps.remove("index " + ix.name());
+            deps.remove("constraint " + ix.name());
+        }
         if (!deps.isEmpty()) {
             throw refuse(op, "column " + column + " is used by " + String.join(", ", deps) + ", which would be lost with the old "
                     + "column at complete; drop them in one migration and recreate them on the new column in the next");
         }
+        for (PgCatalog.Index ix : carried) carryIndex(op, w, ix, phys, shadow);
         PgCatalog.Column col = physical.get(w.physical).columns().get(phys);
-        String shadow = ident("_zd_" + m.name() + "_" + column);
         w.addColumns.add(new String[] {shadow, type, col.defaultExpr()});
         t.columns().put(column, shadow);
         w.ups.add(new Assign(shadow, up, true));
@@ -364,6 +374,43 @@ public final class VersionedPlanner {
         w.dropAtComplete.add(phys);
         if (notNull || col.notNull()) w.notNullAtComplete.add(column);
         changed.add(w.physical + "." + column);
+    }
+
+    private final List<Runnable> carriedStart = new ArrayList<>();
+    private final List<Runnable> carriedComplete = new ArrayList<>();
+    private final List<Runnable> carriedRollback = new ArrayList<>();
+
+    /**
+     * The index's own definition (opclasses, collations, INCLUDE, WHERE kept), on the shadow column, built
+     * concurrently at start under a temporary name; at complete, once the old column (and with it the old index) is
+     * gone, it takes the old name and, for a unique constraint, becomes that constraint again.
+     */
+    private void carryIndex(Operation op, TableWork w, PgCatalog.Index ix, String column, String shadow) {
+        String def = ix.definition();
+        int on = def.indexOf(" ON ");
+        int using = def.indexOf(" USING ", on);
+        if (on < 0 || using < 0) throw refuse(op, "index " + ix.name() + " has a definition zerodown cannot read: " + def);
+        String printed = column.matches("[a-z_][a-z0-9_$]*") ? column : q(column);
+        String tail = def.substring(using).replaceAll("(?<![A-Za-z0-9_$\"])" + java.util.regex.Pattern.quote(printed)
+                + "(?![A-Za-z0-9_$\"])", java.util.regex.Matcher.quoteReplacement(q(shadow)));
+        String temp = ident("_zd_" + m.name() + "_" + ix.name());
+        String sql = (def.startsWith("CREATE UNIQUE") ? "CREATE UNIQUE INDEX" : "CREATE INDEX") + " CONCURRENTLY IF NOT EXISTS "
+                + q(temp) + def.substring(on, using) + tail;
+        carriedStart.add(() -> startSteps.add(new VersionedStep("expand", "index " + ix.name() + " again on the new column (as "
+                + temp + ")", w.physical, "SHARE UPDATE EXCLUSIVE (reads and writes go on)", VersionedStep.Kind.CONCURRENT,
+                List.of(sql), null)));
+        carriedComplete.add(() -> {
+            List<String> take = new ArrayList<>();
+            take.add("DO $zdc$ BEGIN IF to_regclass(" + lit(q(m.schema()) + "." + q(temp)) + ") IS NOT NULL THEN ALTER INDEX "
+                    + q(m.schema()) + "." + q(temp) + " RENAME TO " + q(ix.name()) + "; END IF; END $zdc$");
+            if ("u".equals(ix.constraintType())) {
+                take.add(ifNoConstraint(finalTable(w), ix.name(), "ALTER TABLE " + qt(finalTable(w)) + " ADD CONSTRAINT "
+                        + q(ix.name()) + " UNIQUE USING INDEX " + q(ix.name())));
+            }
+            completeSteps.add(VersionedStep.tx("contract", "index " + ix.name() + " on the new column takes the old name"
+                    + ("u".equals(ix.constraintType()) ? " and constraint" : ""), finalTable(w), "ACCESS EXCLUSIVE (catalog only, brief)", take));
+        });
+        carriedRollback.add(() -> rollbackSteps.add(dropIndex("rollback", temp, w.physical)));
     }
 
     private void buildStart(List<Runnable> extras) {
@@ -396,6 +443,7 @@ public final class VersionedPlanner {
                     + w.physical, w.physical, "ACCESS EXCLUSIVE (catalog only, brief)", sql));
         }
         extras.forEach(Runnable::run);
+        carriedStart.forEach(Runnable::run);
         for (TableWork w : work.values()) {
             if (!w.needsBackfill()) continue;
             startSteps.add(new VersionedStep("backfill", "backfill " + w.physical + " through the sync trigger", w.physical,
@@ -450,6 +498,7 @@ public final class VersionedPlanner {
             completeSteps.add(VersionedStep.tx("contract", "drop triggers and old columns, final names on " + w.physical,
                     w.physical, "ACCESS EXCLUSIVE (catalog only, brief)", sql));
         }
+        carriedComplete.forEach(Runnable::run);
         for (TableWork w : work.values()) {
             for (String col : w.notNullAtComplete) {
                 String ft = qt(finalTable(w));
@@ -487,6 +536,7 @@ public final class VersionedPlanner {
                     + " (the old columns were kept in sync)", w.physical, "ACCESS EXCLUSIVE (catalog only, brief)", sql));
         }
         ordered.forEach(Runnable::run);
+        carriedRollback.forEach(Runnable::run);
         rollbackSteps.add(VersionedStep.tx("rollback", "drop the version marker function", null, "none on app tables",
                 List.of("DROP FUNCTION IF EXISTS " + newSideFunction() + "()")));
     }

@@ -197,13 +197,12 @@ class VersionedOperationsIT {
     @MethodSource("servers")
     void unsafeChangesAreRefusedBeforeAnythingChanges(PostgresVersions.Server server) throws Exception {
         VersionedFixture fx = new VersionedFixture(server);
-        fx.exec("CREATE TABLE public.users (id bigserial PRIMARY KEY, email text UNIQUE, n int)");
+        fx.exec("CREATE TABLE public.users (id bigserial PRIMARY KEY, email text UNIQUE, n int CHECK (n > 0))");
         List<String> before = fx.objects();
-        assertThatThrownBy(() -> fx.start("v2", "operations: [{set_not_null: {table: users, column: email, up: \"'x'\"}}]"))
+        assertThatThrownBy(() -> fx.start("v2", "operations: [{change_type: {table: users, column: n, type: bigint, up: n, down: n}}]"))
                 .isInstanceOf(VersionedRefusedException.class)
-                .hasMessage("v2.yaml:1: set_not_null: column email is used by constraint users_email_key, index users_email_key, "
-                        + "which would be lost with the old column at complete; drop them in one migration and recreate them on "
-                        + "the new column in the next");
+                .hasMessage("v2.yaml:1: change_type: column n is used by constraint users_n_check, which would be lost with the old "
+                        + "column at complete; drop them in one migration and recreate them on the new column in the next");
         assertThatThrownBy(() -> fx.start("v2", "operations:\n  - change_type: {table: users, column: id, type: int, up: id, down: id}"))
                 .hasMessageStartingWith("v2.yaml:2: change_type: column id is the table's key");
         assertThatThrownBy(() -> fx.start("v2", "operations:\n  - drop_column: {table: userz, column: n}"))
@@ -238,5 +237,47 @@ class VersionedOperationsIT {
                 .containsExactly("7|7|v7", "500|5|o", "600|6|n");
         fx.engine().complete(null);
         assertThat(fx.columns("public", "odd")).containsEntry("new", "bigint").containsKey("Newer Value");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void indexesAndUniqueConstraintsMoveToTheChangedColumn(PostgresVersions.Server server) throws Exception {
+        VersionedFixture fx = new VersionedFixture(server);
+        fx.exec("CREATE TABLE public.users (id bigserial PRIMARY KEY, email text, n int); "
+                + "ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE (email); "
+                + "CREATE INDEX users_email_n_idx ON public.users (n, email text_pattern_ops) WHERE n > 0; "
+                + "INSERT INTO public.users (email, n) SELECT CASE WHEN g % 5 = 0 THEN NULL ELSE 'u' || g END, g FROM generate_series(1, 500) g");
+        List<String> before = fx.objects();
+        VersionedEngine.Started v = fx.start("v2", "operations: [{set_not_null: {table: users, column: email, up: \"'none-' || id\"}}]");
+        assertThat(fx.rows("SELECT pg_get_indexdef('public.\"_zd_v2_users_email_n_idx\"'::regclass)")).containsExactly(
+                "CREATE INDEX _zd_v2_users_email_n_idx ON public.users USING btree (n, _zd_v2_email text_pattern_ops) WHERE (n > 0)");
+        try (Connection old = fx.app("public"); Connection neu = fx.app(v.searchPath());
+             Statement o = old.createStatement(); Statement n = neu.createStatement()) {
+            // uniqueness holds on both sides while both are live
+            assertThatThrownBy(() -> o.execute("INSERT INTO users (email, n) VALUES ('u1', 1)")).hasMessageContaining("users_email_key");
+            // (the old column gets the value too, so whichever index sees it first refuses it)
+            assertThatThrownBy(() -> n.execute("INSERT INTO users (email, n) VALUES ('u2', 1)")).hasMessageContaining("duplicate key");
+            // a NULL replaced by 'none-<id>' on the new side is unique there too
+            assertThat(fx.count("SELECT count(*) FROM public_v2.users WHERE email LIKE 'none-%'")).isEqualTo(100);
+            o.execute("INSERT INTO users (id, email, n) VALUES (9001, NULL, 3)");
+            n.execute("INSERT INTO users (id, email, n) VALUES (9002, 'fresh', 4)");
+        }
+        fx.engine().complete(null);
+        List<String> expected = new java.util.ArrayList<>(before);
+        expected.add("schema public_v2"); // the new version's schema stays: it is the current version now
+        assertThat(fx.objects()).isEqualTo(expected);
+        assertThat(fx.rows("SELECT pg_get_indexdef('public.users_email_n_idx'::regclass)")).containsExactly(
+                "CREATE INDEX users_email_n_idx ON public.users USING btree (n, email text_pattern_ops) WHERE (n > 0)");
+        assertThat(fx.columns("public", "users")).containsEntry("email", "text NOT NULL");
+        assertThat(fx.rows("SELECT email FROM public.users WHERE id IN (5, 9001, 9002) ORDER BY id")).containsExactly("none-5", "none-9001", "fresh");
+        assertThatThrownBy(() -> fx.exec("INSERT INTO public.users (email, n) VALUES ('fresh', 1)")).hasMessageContaining("users_email_key");
+
+        // rolled back instead, the copies on the shadow column go with it
+        VersionedFixture fx2 = new VersionedFixture(server);
+        fx2.exec("CREATE TABLE public.users (id bigserial PRIMARY KEY, email text CONSTRAINT users_email_key UNIQUE, n int); "
+                + "CREATE INDEX users_email_n_idx ON public.users (n, email text_pattern_ops) WHERE n > 0");
+        fx2.start("v2", "operations: [{set_not_null: {table: users, column: email, up: \"'none-' || id\"}}]");
+        fx2.engine().rollback(null);
+        assertThat(fx2.objects()).isEqualTo(before);
     }
 }
