@@ -850,23 +850,41 @@ public final class OnlineTableCopy {
         private long rows;
         private long nanos;
 
-        ChunkChecker(Sync s) throws SQLException {
+        ChunkChecker(Sync s) {
             this.s = s;
-            this.own = helpers == null ? null : helpers.open();
+            this.own = helperConnection();
             if (own == null) {
                 thread = null;
                 return;
             }
-            try {
-                own.setAutoCommit(true);
-                own.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            } catch (SQLException e) {
-                own.close();
-                throw e;
-            }
             thread = new Thread(this::run, "zerodown-checksum-" + table);
             thread.setDaemon(true);
             thread.start();
+        }
+
+        /** A second connection for the checks, or null (none given, or it cannot be opened: then they run inline). */
+        private Connection helperConnection() {
+            if (helpers == null) {
+                return null;
+            }
+            Connection h = null;
+            try {
+                h = helpers.open();
+                h.setAutoCommit(true);
+                h.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                return h;
+            } catch (SQLException e) {
+                listener.log("no second connection for the checksum (" + e.getMessage() + "); checking each chunk "
+                        + "between chunks instead");
+                try {
+                    if (h != null) {
+                        h.close();
+                    }
+                } catch (SQLException ignored) {
+                    // it could not be set up; nothing to keep
+                }
+                return null;
+            }
         }
 
         void submit(String lower, String upper) throws SQLException {

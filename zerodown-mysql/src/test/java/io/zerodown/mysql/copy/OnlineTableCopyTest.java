@@ -699,4 +699,24 @@ class OnlineTableCopyTest {
             copy.cleanup();
         }
     }
+
+    /** Without a second connection (the server's max_connections reached, say) the chunks are checked inline. */
+    @Test
+    void chunkChecksumsRunInlineWhenNoSecondConnectionOpens() throws Exception {
+        String t = table("oc_noconn");
+        try (Connection c = conn()) {
+            orders(c, t, 5_000);
+            OnlineTableCopy copy = new OnlineTableCopy(c, "test", t, ALTER, Options.defaults().withChunks(50, 500, 2000),
+                    Journal.inMemory(), listener("noconn")).withHelperConnections(() -> {
+                        throw new SQLException("Too many connections", "08004", 1040);
+                    });
+            copy.prepare();
+            copy.copy();
+            assertThat(log).anyMatch(s -> s.startsWith("no second connection for the checksum (Too many connections)"));
+            assertThat(copy.copyChecksum().rows()).isEqualTo(5_000);
+            assertThat(copy.copyChecksum().chunks()).isGreaterThan(1);
+            assertThat(copy.cutOver()).isEqualTo(State.CUT_OVER);
+            assertThat(count(c, t)).isEqualTo(5_000);
+        }
+    }
 }
