@@ -69,7 +69,8 @@ import java.util.zip.CRC32;
  * {@code SET SESSION lock_wait_timeout = } {@link Options#lockWaitTimeoutSeconds()} (which both MySQL and MariaDB honour,
  * so MariaDB's per-statement {@code WAIT n} is not needed) and statements that touch the live table are retried on
  * error 1205 with backoff. The session settings it changes are restored when each method returns. Not thread-safe;
- * one instance drives one connection.
+ * one instance drives one connection (plus, with {@link #withHelperConnections}, a second one in a thread of its own
+ * for the chunk checksums).
  */
 public final class OnlineTableCopy {
 
