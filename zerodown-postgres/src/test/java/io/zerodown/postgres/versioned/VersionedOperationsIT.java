@@ -280,4 +280,138 @@ class VersionedOperationsIT {
         fx2.engine().rollback(null);
         assertThat(fx2.objects()).isEqualTo(before);
     }
+
+    /** A client whose iteration is given as a lambda; it records what it last wrote per row id. */
+    static final class LambdaClient extends VersionedIT.Client {
+        interface Body {
+            void once(Connection c, int i, LambdaClient self) throws java.sql.SQLException;
+        }
+
+        private final Body body;
+
+        LambdaClient(VersionedFixture fx, String searchPath, Body body) {
+            super(fx, searchPath);
+            this.body = body;
+        }
+
+        @Override
+        void once(Connection c, int i) throws java.sql.SQLException {
+            body.once(c, i, this);
+        }
+
+        long insert(Connection c, String sql, Object... values) throws java.sql.SQLException {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql + " RETURNING id")) {
+                for (int k = 0; k < values.length; k++) ps.setObject(k + 1, values[k]);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+
+        void update(Connection c, String sql, Object... values) throws java.sql.SQLException {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int k = 0; k < values.length; k++) ps.setObject(k + 1, values[k]);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void splitAndMergeWithBothVersionsWritingConcurrently(PostgresVersions.Server server) throws Exception {
+        VersionedFixture fx = new VersionedFixture(server);
+        fx.exec(PEOPLE);
+        LambdaClient old = new LambdaClient(fx, "public", (c, i, self) -> {
+            long id = self.insert(c, "INSERT INTO people (full_name, street, city) VALUES (?, ?, ?)", "Old" + i + " X" + i, i + " Rd", "C" + i);
+            self.rows.put(id, new Object[] {"Old" + i, "X" + i, i + " Rd", "C" + i});
+            long pick = self.pick();
+            Object[] r = self.rows.get(pick);
+            self.update(c, "UPDATE people SET city = ? WHERE id = ?", r[3] + "+", pick);
+            self.rows.put(pick, new Object[] {r[0], r[1], r[2], r[3] + "+"});
+            c.createStatement().executeQuery("SELECT full_name, street, city FROM people WHERE id = " + pick).close();
+        });
+        old.begin();
+        old.atLeast(20);
+        VersionedEngine.Started v = fx.start("v2", SPLIT_MERGE);
+        LambdaClient neu = new LambdaClient(fx, v.searchPath(), (c, i, self) -> {
+            long id = self.insert(c, "INSERT INTO people (first_name, last_name, address) VALUES (?, ?, ?)", "N" + i, "L" + i, i + " Ave, T" + i);
+            self.rows.put(id, new Object[] {"N" + i, "L" + i, i + " Ave", "T" + i});
+            long pick = self.pick();
+            Object[] r = self.rows.get(pick);
+            self.update(c, "UPDATE people SET last_name = ? WHERE id = ?", r[1] + "*", pick);
+            self.rows.put(pick, new Object[] {r[0], r[1] + "*", r[2], r[3]});
+            c.createStatement().executeQuery("SELECT first_name, last_name, address FROM people WHERE id = " + pick).close();
+        });
+        neu.begin();
+        old.atLeast(30);
+        neu.atLeast(30);
+        old.finish();
+        neu.finish();
+        assertThat(old.errors).isEmpty();
+        assertThat(neu.errors).isEmpty();
+        Map<Long, String> viaNew = VersionedIT.byId(fx, "SELECT id, first_name, last_name, address FROM public_v2.people");
+        Map<Long, String> viaOld = VersionedIT.byId(fx, "SELECT id, full_name, street, city FROM public.people");
+        for (var e : old.rows.entrySet()) {
+            Object[] r = e.getValue();
+            assertThat(viaNew.get(e.getKey())).isEqualTo(r[0] + "|" + r[1] + "|" + r[2] + ", " + r[3]);
+        }
+        for (var e : neu.rows.entrySet()) {
+            Object[] r = e.getValue();
+            assertThat(viaOld.get(e.getKey())).isEqualTo(r[0] + " " + r[1] + "|" + r[2] + "|" + r[3]);
+        }
+        LambdaClient during = new LambdaClient(fx, v.searchPath(), (c, i, self) -> {
+            long id = self.insert(c, "INSERT INTO people (first_name, last_name, address) VALUES (?, ?, ?)", "D" + i, "E" + i, "x, y");
+            self.rows.put(id, new Object[] {"D" + i});
+            c.createStatement().executeQuery("SELECT first_name, last_name, address FROM people WHERE id = " + id).close();
+        });
+        during.begin();
+        during.atLeast(10);
+        fx.engine().complete(null);
+        during.atLeast(10);
+        during.finish();
+        assertThat(during.errors).isEmpty();
+        assertThat(fx.count("SELECT count(*) FROM public.people")).isEqualTo(1200 + old.rows.size() + neu.rows.size() + during.rows.size());
+        assertThat(fx.columns("public", "people").keySet()).containsExactlyInAnyOrder("id", "first_name", "last_name", "address");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void renameTableWithBothVersionsWritingConcurrently(PostgresVersions.Server server) throws Exception {
+        VersionedFixture fx = new VersionedFixture(server);
+        fx.exec(SHOP);
+        LambdaClient old = new LambdaClient(fx, "public", (c, i, self) -> {
+            long id = self.insert(c, "INSERT INTO orders (customer_id, qty, code) VALUES (?, ?, ?)", 1L + i % 50, i, "old-" + i);
+            self.rows.put(id, new Object[] {"old-" + i, i});
+            long pick = self.pick();
+            self.update(c, "UPDATE orders SET qty = qty + 1 WHERE id = ?", pick);
+            self.rows.put(pick, new Object[] {self.rows.get(pick)[0], (Integer) self.rows.get(pick)[1] + 1});
+        });
+        old.begin();
+        old.atLeast(20);
+        VersionedEngine.Started v = fx.start("v2", SHOP_V2);
+        LambdaClient neu = new LambdaClient(fx, v.searchPath(), (c, i, self) -> {
+            long id = self.insert(c, "INSERT INTO purchases (customer_id, qty, code) VALUES (?, ?, ?)", 1L + i % 50, i, "new-" + i);
+            self.rows.put(id, new Object[] {"new-" + i, i});
+            long pick = self.pick();
+            self.update(c, "UPDATE purchases SET qty = qty + 1 WHERE id = ?", pick);
+            self.rows.put(pick, new Object[] {self.rows.get(pick)[0], (Integer) self.rows.get(pick)[1] + 1});
+            c.createStatement().executeQuery("SELECT count(*) FROM audit").close();
+        });
+        neu.begin();
+        old.atLeast(30);
+        neu.atLeast(30);
+        old.finish();
+        neu.atLeast(10);
+        // the new version keeps writing while complete renames the table under it
+        fx.engine().complete(null);
+        neu.atLeast(20);
+        neu.finish();
+        assertThat(old.errors).isEmpty();
+        assertThat(neu.errors).isEmpty();
+        Map<Long, String> rows = VersionedIT.byId(fx, "SELECT id, code, qty FROM public.purchases");
+        for (var e : old.rows.entrySet()) assertThat(rows.get(e.getKey())).isEqualTo(e.getValue()[0] + "|" + e.getValue()[1]);
+        for (var e : neu.rows.entrySet()) assertThat(rows.get(e.getKey())).isEqualTo(e.getValue()[0] + "|" + e.getValue()[1]);
+        assertThat(rows).hasSize(800 + old.rows.size() + neu.rows.size());
+    }
 }
