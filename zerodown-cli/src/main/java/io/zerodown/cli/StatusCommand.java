@@ -42,10 +42,10 @@ final class StatusCommand implements Callable<Integer> {
         try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
             main.out.println("database: " + db.connections.display());
             lastReport().ifPresent(r -> main.out.println("last report: " + r));
-            versions(c, db);
+            boolean versioned = versions(c, db);
             Map<String, PostgresJournal.Entry> all = PostgresJournal.migrations(c);
             if (all.isEmpty()) {
-                main.out.println("no zerodown migrations recorded");
+                main.out.println(versioned ? "no apply (plain SQL) migrations recorded" : "no zerodown migrations recorded");
                 return 0;
             }
             for (PostgresJournal.Entry e : all.values()) {
@@ -67,9 +67,9 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Live versions of versioned migrations (zerodown start), with the search_path each one's apps use. */
-    private void versions(Connection c, Database db) throws java.sql.SQLException {
+    private boolean versions(Connection c, Database db) throws java.sql.SQLException {
         var rows = io.zerodown.postgres.versioned.VersionedJournal.all(c);
-        if (rows.isEmpty()) return;
+        if (rows.isEmpty()) return false;
         main.out.println("live versions (oldest first):");
         for (var v : new io.zerodown.postgres.versioned.VersionedEngine(db.connections,
                 io.zerodown.postgres.versioned.VersionedOptions.defaults(), l -> { }).liveVersions()) {
@@ -82,6 +82,7 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         main.out.println();
+        return true;
     }
 
     /** The newest HTML report under .zerodown/reports of the working folder. */
