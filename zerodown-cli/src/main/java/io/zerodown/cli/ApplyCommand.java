@@ -92,7 +92,15 @@ final class ApplyCommand implements Callable<Integer> {
         List<MigrationFile> files = MigrationScanner.standard().scan(paths);
         String u = url.resolved();
         if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
-            return MysqlCli.apply(main, u, files, allowBreaking, postponeCutOver);
+            // the same guard-rail flags as PostgreSQL: canary limits, replica lag, the canary's probe, the report folder
+            io.zerodown.mysql.apply.MysqlApplier.Watch watch = io.zerodown.mysql.apply.MysqlApplier.Watch.defaults()
+                    .withLimits(new io.zerodown.mysql.watch.MysqlGuardRails.Limits(ms(canaryPause, "--canary-pause"),
+                            ms(canaryAbort, "--canary-abort"), 2_000, ms(maxLag, "--max-replica-lag"), 25))
+                    .withCanarySql(canarySql)
+                    .withReport(reportDir.resolve(java.time.format.DateTimeFormatter
+                            .ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())
+                            + "-mysql.json"));
+            return MysqlCli.apply(main, u, files, allowBreaking, postponeCutOver, watch);
         }
         ApplyOptions o = ApplyOptions.defaults().withAllowBreaking(allowBreaking)
                 .withLockTimeoutMs(ms(lockTimeout, "--lock-timeout"))

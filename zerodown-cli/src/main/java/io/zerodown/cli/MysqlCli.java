@@ -41,11 +41,16 @@ final class MysqlCli {
         return 0;
     }
 
-    static int apply(Main main, String url, List<MigrationFile> files, boolean allowBreaking, boolean postpone) throws Exception {
+    static int apply(Main main, String url, List<MigrationFile> files, boolean allowBreaking, boolean postpone,
+                     MysqlApplier.Watch watch) throws Exception {
         MysqlConnections db = MysqlConnections.parse(url);
         main.out.println("database: " + db.display());
+        if (watch.reportFile() != null) java.nio.file.Files.createDirectories(watch.reportFile().toAbsolutePath().getParent());
         MysqlApplier.Outcome o = new MysqlApplier(db, options(allowBreaking).withPostponeCutOver(postpone),
-                s -> main.out.println("  " + s)).apply(files);
+                s -> main.out.println("  " + s)).withWatch(watch).apply(files);
+        if (watch.reportFile() != null && java.nio.file.Files.exists(watch.reportFile())) {
+            main.out.println("report: " + watch.reportFile());
+        }
         main.out.println(o.applied().isEmpty() ? "nothing to apply (" + o.alreadyApplied().size() + " already applied)"
                 : "applied: " + String.join(", ", o.applied()));
         for (String d : o.drift()) main.out.println("drift: " + d);
