@@ -26,8 +26,16 @@ final class StartCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--lock-attempts", defaultValue = "30", paramLabel = "N", description = "attempts per step (default: ${DEFAULT-VALUE})")
     int lockAttempts;
 
-    @CommandLine.Option(names = "--batch-size", defaultValue = "1000", paramLabel = "ROWS", description = "rows per backfill batch (default: ${DEFAULT-VALUE})")
-    int batchSize;
+    @CommandLine.Option(names = "--batch-time", defaultValue = "30ms", paramLabel = "DURATION",
+            description = "target time of one backfill batch, which sizes the next one (default: ${DEFAULT-VALUE})")
+    String batchTime;
+
+    @CommandLine.Option(names = "--batch-size", paramLabel = "ROWS", description = "fixed rows per backfill batch instead of --batch-time")
+    Integer batchSize;
+
+    @CommandLine.Option(names = "--max-replica-lag", defaultValue = "10s", paramLabel = "DURATION",
+            description = "pause the backfill while a streaming replica lags more; 0 never pauses (default: ${DEFAULT-VALUE})")
+    String maxLag;
 
     @CommandLine.Option(names = "--batch-pause", defaultValue = "0ms", paramLabel = "DURATION", description = "pause between backfill batches (default: ${DEFAULT-VALUE})")
     String batchPause;
@@ -38,8 +46,13 @@ final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Database db = Database.open(url, false, main.err)) {
-            VersionedOptions o = new VersionedOptions(ms(lockTimeout, "--lock-timeout"), lockAttempts, batchSize,
-                    ms(batchPause, "--batch-pause"), (p, i) -> { });
+            if (batchSize != null && batchSize < 1) throw new io.zerodown.api.ZerodownException("--batch-size must be at least 1");
+            long target = ms(batchTime, "--batch-time");
+            VersionedOptions o = VersionedOptions.defaults().withLockTimeout(ms(lockTimeout, "--lock-timeout"))
+                    .withReplicaLag(ms(maxLag, "--max-replica-lag"), null);
+            o = o.withLockAttempts(lockAttempts);
+            o = batchSize != null ? o.withBatch(batchSize, ms(batchPause, "--batch-pause"))
+                    : o.withBatchTarget(Math.max(1, target), 1_000).withBatchPause(ms(batchPause, "--batch-pause"));
             VersionedEngine.Started s = new VersionedEngine(db.connections, o, line -> main.out.println(line)).start(file);
             main.out.println();
             main.out.println("version " + s.name() + " is live in schema " + s.versionSchema() + ".");

@@ -15,11 +15,12 @@ import java.util.ArrayDeque;
  * ago the primary first wrote past the position the slowest replica has replayed. It grows while replay is stuck and
  * drops to zero once the replica catches up. The larger of the two measures counts.
  */
-final class ReplicaLag {
+public final class ReplicaLag {
     /** {WAL position in bytes, System.nanoTime()} of past readings whose position a replica has not yet replayed. */
     private final ArrayDeque<long[]> positions = new ArrayDeque<>();
 
-    long ms(Connection c) throws SQLException {
+    /** The slowest streaming replica's lag in ms (0 with no replica); call it on one connection, repeatedly. */
+    public long ms(Connection c) throws SQLException {
         long now = System.nanoTime();
         long current;
         Long replayed;

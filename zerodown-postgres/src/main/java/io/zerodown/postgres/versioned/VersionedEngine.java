@@ -8,11 +8,14 @@ import io.zerodown.core.versioned.Operation;
 import io.zerodown.core.versioned.VersionedMigration;
 import io.zerodown.core.versioned.VersionedMigrationReader;
 import io.zerodown.postgres.apply.PostgresConnections;
+import io.zerodown.postgres.apply.ReplicaLag;
+import io.zerodown.postgres.watch.GuardRails;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -73,6 +76,7 @@ public final class VersionedEngine {
         try (Connection c = open()) {
             lock(c);
             try {
+                GuardRails.reset(c); // commands sent to an earlier run (an abort, say) are not meant for this one
                 VersionedJournal.ensure(c);
                 List<VersionedJournal.Row> rows = VersionedJournal.all(c);
                 VersionedJournal.Row existing = rows.stream().filter(r -> r.name().equals(m.name())).findFirst().orElse(null);
@@ -476,17 +480,21 @@ public final class VersionedEngine {
         String next = batchSql(t, k, pending, keyType);
         int attempt = 0;
         long lastLog = System.nanoTime();
+        Throttle throttle = new Throttle(b.table());
+        int size = options.batchSize();
         while (true) {
+            throttle.waitForGreenLight(c, name);
+            long began = System.nanoTime();
             c.setAutoCommit(false);
             try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(watermark == null ? first : next)) {
                 st.execute("SET LOCAL lock_timeout = '" + options.lockTimeoutMs() + "ms'");
                 st.execute("SET LOCAL statement_timeout = '60s'");
                 // parameters in text order: [watermark,] batch size[, watermark]
                 if (watermark == null) {
-                    ps.setInt(1, options.batchSize());
+                    ps.setInt(1, size);
                 } else {
                     ps.setString(1, watermark);
-                    ps.setInt(2, options.batchSize());
+                    ps.setInt(2, size);
                     ps.setString(3, watermark);
                 }
                 String hi;
@@ -503,6 +511,7 @@ public final class VersionedEngine {
                 if (hi == null) break;
                 watermark = hi;
                 total += n;
+                size = throttle.nextBatchSize(size, (System.nanoTime() - began) / 1_000_000);
                 if (System.nanoTime() - lastLog > 2_000_000_000L) {
                     log.accept("  backfill " + b.table() + ": " + total + " rows, watermark " + watermark);
                     lastLog = System.nanoTime();
@@ -520,6 +529,63 @@ public final class VersionedEngine {
         log.accept("  backfill " + b.table() + " done: " + total + " rows");
     }
 
+
+    /**
+     * What the backfill checks between two batches, as apply's backfill does: the operator's pause, resume, abort and
+     * {@code set batch-time}/{@code set max-replica-lag} (zerodown control), the canary limits when given, and the
+     * lag of streaming replicas. A pause waits; an abort stops with the watermark journalled, so start resumes.
+     */
+    private final class Throttle {
+        private final String table;
+        private final GuardRails rails;
+        private final ReplicaLag replicaLag = new ReplicaLag();
+        private String lastReason;
+
+        Throttle(String table) {
+            this.table = table;
+            this.rails = options.guardRails() != null ? options.guardRails() : new GuardRails(null, Double.MAX_VALUE, 0);
+        }
+
+        void waitForGreenLight(Connection c, String migration) throws SQLException {
+            while (true) { // before every batch: two small catalog reads, next to a batch of about 30 ms
+                for (String change : rails.drainChanges()) log.accept("  " + change);
+                GuardRails.Decision d = rails.check(c);
+                if (d.action() == GuardRails.Action.ABORT) {
+                    throw new BackfillAbortedException("backfill of " + table + " for version " + migration + " stopped: " + d.reason()
+                            + "; its watermark is journalled: re-run 'zerodown start' to resume, or 'zerodown rollback' to undo");
+                }
+                String reason = d.action() == GuardRails.Action.PAUSE ? d.reason() : null;
+                long maxLag = rails.maxReplicaLagMs(options.maxReplicaLagMs());
+                if (reason == null && maxLag > 0) {
+                    long lag = options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLag.ms(c);
+                    if (lag > maxLag) reason = "replica lag " + lag + " ms > " + maxLag + " ms";
+                }
+                if (reason == null) {
+                    if (lastReason != null) log.accept("  backfill " + table + ": resumed");
+                    lastReason = null;
+                    return;
+                }
+                if (!reason.equals(lastReason)) log.accept("  backfill " + table + " paused: " + reason);
+                lastReason = reason;
+                sleep(100);
+            }
+        }
+
+        /** Scales the batch toward the target time, at most doubling or halving per batch. */
+        int nextBatchSize(int size, long tookMs) {
+            long target = rails.batchTargetMs(options.batchTargetMs());
+            if (options.batchTargetMs() <= 0 && target == options.batchTargetMs()) return size; // fixed batches asked for
+            double factor = Math.max(0.5, Math.min(2.0, (double) Math.max(target, 1) / Math.max(tookMs, 1)));
+            return (int) Math.max(VersionedOptions.MIN_BATCH, Math.min(VersionedOptions.MAX_BATCH, Math.round(size * factor)));
+        }
+    }
+
+    /** An operator's abort or a hard guard-rail limit stopped the backfill; start resumes it. */
+    public static final class BackfillAbortedException extends ZerodownException {
+        BackfillAbortedException(String message) {
+            super(message);
+        }
+    }
 
     private static String batchSql(String t, String k, String pending, String keyTypeOrNullForFirst) {
         String after = keyTypeOrNullForFirst == null ? "" : k + " > ?::text::" + keyTypeOrNullForFirst;
