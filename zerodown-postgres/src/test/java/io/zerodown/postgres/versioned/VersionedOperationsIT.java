@@ -414,4 +414,40 @@ class VersionedOperationsIT {
         for (var e : neu.rows.entrySet()) assertThat(rows.get(e.getKey())).isEqualTo(e.getValue()[0] + "|" + e.getValue()[1]);
         assertThat(rows).hasSize(800 + old.rows.size() + neu.rows.size());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void dropConstraintKeepsItWhileTheOldVersionRunsAndDropsItAtComplete(PostgresVersions.Server server) throws Exception {
+        String setup = "CREATE TABLE public.stock (id bigserial PRIMARY KEY, qty integer CONSTRAINT stock_qty_positive CHECK (qty > 0)); "
+                + "INSERT INTO public.stock (qty) SELECT g FROM generate_series(1, 300) g";
+        String v2 = """
+                operations:
+                  - drop_constraint: {table: stock, name: stock_qty_positive}
+                """;
+        VersionedFixture fx = new VersionedFixture(server);
+        fx.exec(setup);
+        List<String> before = fx.objects();
+        VersionedEngine.Started v = fx.start("v2", v2);
+        // the old version may rely on the check, so it holds for both versions until complete
+        try (Connection old = fx.app("public"); Connection neu = fx.app(v.searchPath());
+             Statement o = old.createStatement(); Statement n = neu.createStatement()) {
+            o.execute("INSERT INTO stock (qty) VALUES (5)");
+            n.execute("INSERT INTO stock (qty) VALUES (6)");
+            assertThatThrownBy(() -> n.execute("INSERT INTO stock (qty) VALUES (0)")).hasMessageContaining("stock_qty_positive");
+        }
+        assertThat(fx.objects()).contains("constraint stock stock_qty_positive true");
+
+        fx.engine().complete(null);
+        assertThat(fx.objects()).noneMatch(x -> x.contains("stock_qty_positive"));
+        fx.exec("INSERT INTO public.stock (qty) VALUES (0)");
+        assertThat(fx.count("SELECT count(*) FROM public.stock")).isEqualTo(303);
+
+        // rolled back before complete, the constraint is exactly as it was
+        VersionedFixture fx2 = new VersionedFixture(server);
+        fx2.exec(setup);
+        fx2.start("v2", v2);
+        fx2.engine().rollback(null);
+        assertThat(fx2.objects()).isEqualTo(before);
+        assertThatThrownBy(() -> fx2.exec("INSERT INTO public.stock (qty) VALUES (0)")).hasMessageContaining("stock_qty_positive");
+    }
 }
