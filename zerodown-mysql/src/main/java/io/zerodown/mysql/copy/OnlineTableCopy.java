@@ -315,8 +315,11 @@ public final class OnlineTableCopy {
     private ChecksumResult copyChecksum;
 
     /** Source and target of a copy direction: shadow ← table before cut-over, old ← table after it. */
+    /**
+     * @param nullFlags per column: whether the checksum must mark a NULL (see {@link #needsNullFlag})
+     */
     private record Sync(String from, String to, String fromIndex, String toIndex, List<String> columns,
-                        List<String> fromSums, List<String> toSums) {
+                        List<String> fromSums, List<String> toSums, List<Boolean> nullFlags) {
     }
 
     /**
@@ -617,6 +620,7 @@ public final class OnlineTableCopy {
         List<String> cols = new ArrayList<>();
         List<String> fs = new ArrayList<>();
         List<String> ts = new ArrayList<>();
+        List<Boolean> flags = new ArrayList<>();
         for (Column fc : f.columns) {
             Column tc = t.column(fc.name());
             if (tc == null || tc.generated()) {
@@ -625,8 +629,24 @@ public final class OnlineTableCopy {
             cols.add(fc.name());
             fs.add(fc.checksumExpr(tc));
             ts.add(tc.checksumExpr(fc));
+            flags.add(needsNullFlag(fc, tc, fs.get(fs.size() - 1), ts.get(ts.size() - 1)));
         }
-        return new Sync(from, to, fi.name(), ti.name(), List.copyOf(cols), List.copyOf(fs), List.copyOf(ts));
+        return new Sync(from, to, fi.name(), ti.name(), List.copyOf(cols), List.copyOf(fs), List.copyOf(ts),
+                List.copyOf(flags));
+    }
+
+    /**
+     * CONCAT_WS skips NULLs, so the checksum marks which values are NULL, but only where one can be: a column NOT NULL
+     * on both sides needs no mark unless its checksum expression can turn a value into NULL (a temporal CAST of a
+     * zero date). Each mark evaluates the expression a second time, which made up about 40% of the checksum's CPU.
+     */
+    static boolean needsNullFlag(Column from, Column to, String fromSum, String toSum) {
+        return from.nullable() || to.nullable() || mayYieldNull(fromSum) || mayYieldNull(toSum);
+    }
+
+    private static boolean mayYieldNull(String sumExpr) {
+        return !(sumExpr.startsWith("`") || sumExpr.startsWith("CONVERT(") || sumExpr.endsWith(" AS DECIMAL(65,30))")
+                || sumExpr.endsWith(" AS DOUBLE)"));
     }
 
     /** Creates the missing ones of the three triggers; returns how many it created. */
@@ -1322,8 +1342,8 @@ public final class OnlineTableCopy {
      * consistent snapshot, on connection {@code on} (which must be in autocommit mode).
      */
     private Sum[] sumsInSnapshot(Connection on, Sync s, String lower, String upper) throws SQLException {
-        String sql = "SELECT a.n, a.x, b.n, b.x FROM (" + sumQuery(s.from(), s.fromIndex(), s.fromSums(), lower, upper)
-                + ") a, (" + sumQuery(s.to(), s.toIndex(), s.toSums(), lower, upper) + ") b";
+        String sql = "SELECT a.n, a.x, b.n, b.x FROM (" + sumQuery(s.from(), s.fromIndex(), s.fromSums(), s.nullFlags(),
+                lower, upper) + ") a, (" + sumQuery(s.to(), s.toIndex(), s.toSums(), s.nullFlags(), lower, upper) + ") b";
         try (Statement st = on.createStatement()) {
             st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
             try (PreparedStatement ps = on.prepareStatement(sql)) {
@@ -1339,9 +1359,15 @@ public final class OnlineTableCopy {
         }
     }
 
-    private String sumQuery(String t, String index, List<String> exprs, String lower, String upper) {
-        String nulls = exprs.isEmpty() ? "''" : "CONCAT(" + exprs.stream()
-                .map(e -> "ISNULL(" + e + ")").collect(Collectors.joining(", ")) + ")";
+    private String sumQuery(String t, String index, List<String> exprs, List<Boolean> nullFlags, String lower,
+                            String upper) {
+        List<String> flagged = new ArrayList<>();
+        for (int i = 0; i < exprs.size(); i++) {
+            if (nullFlags.get(i)) {
+                flagged.add("ISNULL(" + exprs.get(i) + ")");
+            }
+        }
+        String nulls = flagged.isEmpty() ? "''" : "CONCAT(" + String.join(", ", flagged) + ")";
         String row = "CONCAT_WS('#', " + nulls + (exprs.isEmpty() ? "" : ", " + String.join(", ", exprs)) + ")";
         return "SELECT COUNT(*) n, COALESCE(BIT_XOR(CRC32(" + row + ")), 0) x FROM " + qn(t) + " FORCE INDEX ("
                 + q(index) + ") WHERE " + range(lower, upper);

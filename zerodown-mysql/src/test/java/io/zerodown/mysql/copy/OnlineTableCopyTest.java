@@ -700,6 +700,35 @@ class OnlineTableCopyTest {
         }
     }
 
+    /**
+     * The checksum marks NULLs only in columns that can hold one: a NULL turned into '' in the shadow is still found,
+     * and so is a changed value in a NOT NULL column, which has no mark.
+     */
+    @Test
+    void checksumFindsANullTurnedIntoAnEmptyStringAndAChangedNotNullValue() throws Exception {
+        String t = table("oc_nulls");
+        try (Connection c = conn(); Connection admin = conn()) {
+            orders(c, t, 5_000);
+            String shadow = OnlineTableCopy.derived(t, "zdnew");
+            OnlineTableCopy copy = new OnlineTableCopy(c, "test", t, ALTER, Options.defaults().withChunks(50, 500, 2000),
+                    Journal.inMemory(), listener("nulls"));
+            copy.prepare();
+            copy.copy();
+            assertThat(copy.copyChecksum().repaired()).isEmpty();
+            assertThat(one(admin, "SELECT note IS NULL FROM `" + t + "` WHERE id = 700")).isEqualTo("1");
+            assertThat(one(admin, "SELECT status FROM `" + t + "` WHERE id = 4001")).isEqualTo("shipped");
+            // behind the copy's back (no trigger on the shadow)
+            exec(admin, "UPDATE `" + shadow + "` SET note = '' WHERE id = 700");
+            exec(admin, "UPDATE `" + shadow + "` SET status = 'new' WHERE id = 4001");
+            ChecksumResult r = copy.checksum();
+            assertThat(r.repaired()).hasSize(2);
+            assertThat(one(admin, "SELECT note IS NULL FROM `" + shadow + "` WHERE id = 700")).isEqualTo("1");
+            assertThat(one(admin, "SELECT status FROM `" + shadow + "` WHERE id = 4001")).isEqualTo("shipped");
+            assertThat(copy.cutOver()).isEqualTo(State.CUT_OVER);
+            assertThat(count(c, t)).isEqualTo(5_000);
+        }
+    }
+
     /** Without a second connection (the server's max_connections reached, say) the chunks are checked inline. */
     @Test
     void chunkChecksumsRunInlineWhenNoSecondConnectionOpens() throws Exception {
