@@ -269,15 +269,17 @@ public final class PostgresApplier {
                 }
             }
         }
-        throw new AnotherRunnerException("another zerodown apply is running on this database: " + holder
-                + " holds the migration lock; wait for it to finish (zerodown status shows its progress), or stop it");
+        throw new AnotherRunnerException("another zerodown runner (apply, start, complete or rollback) is working on this database: "
+                + holder + " holds the migration lock; wait for it to finish (zerodown status shows its progress), or stop it");
     }
 
-    static void lockFor(Connection c) throws SQLException {
+    /** Takes the session advisory lock that keeps every other zerodown runner off this database, or names its holder. */
+    public static void lockFor(Connection c) throws SQLException {
         new PostgresApplier(null, ApplyOptions.defaults(), ApplyListener.NONE).lock(c);
     }
 
-    static void unlockFor(Connection c) {
+    /** Releases {@link #lockFor}'s lock (closing the session releases it too). */
+    public static void unlockFor(Connection c) {
         new PostgresApplier(null, ApplyOptions.defaults(), ApplyListener.NONE).unlock(c);
     }
 

@@ -7,6 +7,7 @@ import io.zerodown.api.ZerodownException;
 import io.zerodown.core.versioned.Operation;
 import io.zerodown.core.versioned.VersionedMigration;
 import io.zerodown.core.versioned.VersionedMigrationReader;
+import io.zerodown.postgres.apply.PostgresApplier;
 import io.zerodown.postgres.apply.PostgresConnections;
 import io.zerodown.postgres.apply.ReplicaLag;
 import io.zerodown.postgres.watch.GuardRails;
@@ -39,8 +40,6 @@ import java.util.regex.Pattern;
  * by running the same command again, or undone by rollback.
  */
 public final class VersionedEngine {
-    /** The same key as apply's runner lock: a versioned migration and a plain apply never run at once. */
-    static final long LOCK_KEY = 0x7a65726f646f776eL;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern INDEX_NAME = Pattern.compile("INDEX CONCURRENTLY IF NOT EXISTS (\"(?:[^\"]|\"\")+\")");
 
@@ -770,25 +769,17 @@ public final class VersionedEngine {
     }
 
     private void lock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            ps.setLong(1, LOCK_KEY);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getBoolean(1)) return;
-            }
-        }
-        throw new VersionedRefusedException("another zerodown runner (apply, start, complete or rollback) is working on this "
-                + "database: wait for it to finish, or check 'zerodown status'");
+        PostgresApplier.lockFor(c); // one lock for apply and versioned runs: they never work at the same time
     }
 
     private static void unlock(Connection c) {
         try {
             if (!c.getAutoCommit()) rollbackQuietly(c);
             c.setAutoCommit(true);
-            exec(c, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
         } catch (SQLException ignored) {
-            // closing the session releases it anyway
+            // closing the session releases the lock anyway
         }
+        PostgresApplier.unlockFor(c);
     }
 
     private static void exec(Connection c, String... sql) throws SQLException {
