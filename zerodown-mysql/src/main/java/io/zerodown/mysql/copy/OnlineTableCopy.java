@@ -645,7 +645,7 @@ public final class OnlineTableCopy {
     }
 
     private static boolean mayYieldNull(String sumExpr) {
-        return !(sumExpr.startsWith("`") || sumExpr.startsWith("CONVERT(") || sumExpr.endsWith(" AS DECIMAL(65,30))")
+        return !(sumExpr.startsWith("`") || sumExpr.startsWith("CONVERT(") || sumExpr.matches(".* AS DECIMAL\\(\\d+,\\d+\\)\\)")
                 || sumExpr.endsWith(" AS DOUBLE)"));
     }
 
