@@ -47,8 +47,8 @@ public final class MysqlCopyBenchmark {
         System.out.println();
         System.out.println("`ALTER TABLE orders " + ALTER + "` (DECIMAL(12,2) → (14,2): COPY on this server)");
         System.out.println();
-        System.out.println("| way | app p50 | p99 | p99.9 | max | errors | requests | wall time |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| way | app p50 | p99 | p99.9 | max | errors | requests | wall time | server CPU |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (String way : new String[] {"direct ALTER", "zerodown apply", "pt-online-schema-change"}) {
             if (only.stream().noneMatch(way::startsWith)) continue;
             load(conn, rows);
@@ -57,6 +57,7 @@ public final class MysqlCopyBenchmark {
                 Thread.sleep(3000);
                 AppWorkload.Phase during = app.phase("during");
                 long t0 = System.currentTimeMillis();
+                double cpu0 = serverCpuSeconds();
                 String failure = null;
                 try {
                     run(way, conn, db);
@@ -64,16 +65,38 @@ public final class MysqlCopyBenchmark {
                     failure = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
                 }
                 long ms = System.currentTimeMillis() - t0;
+                double cpu = serverCpuSeconds() - cpu0;
                 Thread.sleep(1000);
                 app.phase("after");
-                System.out.printf(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.2f ms | %.1f ms | %d | %d | %.2f s%s |%n", way,
+                System.out.printf(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.2f ms | %.1f ms | %d | %d | %.2f s%s | %s |%n", way,
                         during.p50Ms(), during.p99Ms(), during.p999Ms(), during.maxMs(), during.errors(), during.count(), ms / 1000.0,
-                        failure == null ? "" : " (failed: " + failure + ")");
+                        failure == null ? "" : " (failed: " + failure + ")",
+                        Double.isNaN(cpu) ? "n/a" : String.format(Locale.ROOT, "%.2f s", cpu));
                 if (during.firstError() != null) System.out.println("<!-- first app error: " + during.firstError() + " -->");
             }
         }
         try (Connection c = admin.open(); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE " + db);
+        }
+    }
+
+    /**
+     * CPU seconds (user + system) the local mariadbd/mysqld process has used so far, from /proc; NaN when the server is
+     * not a process on this machine. On a machine shared with other work the wall time varies with their load, while
+     * the server's CPU for the same work does not, so this shows what each way costs the server (the app's share
+     * during the run included).
+     */
+    private static double serverCpuSeconds() {
+        var server = ProcessHandle.allProcesses().filter(p -> p.info().command()
+                .map(c -> c.endsWith("/mariadbd") || c.endsWith("/mysqld")).orElse(false)).findFirst();
+        if (server.isEmpty()) return Double.NaN;
+        try {
+            String stat = Files.readString(Path.of("/proc/" + server.get().pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime) in clock ticks; after the ")" the list starts at field 3
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (Exception e) {
+            return Double.NaN;
         }
     }
 

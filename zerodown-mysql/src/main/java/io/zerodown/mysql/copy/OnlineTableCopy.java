@@ -253,7 +253,9 @@ public final class OnlineTableCopy {
     /**
      * What this instance's {@link #copy()} did.
      *
-     * @param rows         rows copied by this instance (resumed runs start after the journalled watermark)
+     * @param rows         rows copied by this instance (resumed runs start after the journalled watermark); a span
+     *                     chunk counts the rows its INSERTs inserted, so rows the triggers wrote first, or that a
+     *                     crashed run committed without journalling, are not counted
      * @param chunks       chunks committed
      * @param firstChunk   rows asked for in the first chunk
      * @param largestChunk most rows asked for in one chunk
@@ -696,9 +698,11 @@ public final class OnlineTableCopy {
     /**
      * Copies the rows from the journalled watermark up to the largest key present when the copy starts (rows inserted
      * after that reach the shadow through the trigger). Each chunk is one transaction. On an integer key (see
-     * {@link #copySpan}) it is a key span: {@code SELECT COUNT(*) ... LOCK IN SHARE MODE} over the span, then one
-     * {@code INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE} per part of about {@value #STATEMENT_TARGET_MS} ms, then
-     * COMMIT. On other keys (and to retry a span chunk after a lock wait timeout or deadlock):
+     * {@link #copySpan}) it is a key span: one {@code INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE NOWAIT} per part
+     * of about {@value #STATEMENT_TARGET_MS} ms (each taking its rows' share locks, never waiting for a lock while it
+     * holds the AUTO-INC lock), then COMMIT; a span wider than twice the rows asked (a sparse key) is first
+     * share-locked and counted by {@code SELECT COUNT(*) ... LOCK IN SHARE MODE}, and narrowed when it holds too many
+     * rows. On other keys (and to retry a span chunk after a lock wait timeout or deadlock):
      * <ol>
      * <li>{@code SELECT key ... WHERE key > watermark AND key <= max ORDER BY key LIMIT 1 OFFSET n-1 LOCK IN SHARE MODE}
      * share-locks the chunk's n rows (a locking read locks the rows OFFSET skips too) and returns its upper bound;</li>
@@ -1116,7 +1120,11 @@ public final class OnlineTableCopy {
             }
         }
         uppers.add(upper);
-        Chunk ch = insertSpan(s, lower, uppers, end, 2L * n);
+        // an integer span of w keys holds at most w rows: when w is within the limit no span can overshoot it, so
+        // the locking pre-scan (there to count the span's rows and give up on one far too large) is not needed
+        long maxRows = 2L * n;
+        boolean prescan = span.compareTo(java.math.BigInteger.valueOf(maxRows)) > 0;
+        Chunk ch = insertSpan(s, lower, uppers, end, maxRows, prescan);
         if (ch.last() == null) {
             // far more rows than asked (a dense stretch after a sparse one): narrow the span to about n rows
             keysPerRow = Math.max(1.0, span.doubleValue() / ch.rows());
@@ -1137,14 +1145,19 @@ public final class OnlineTableCopy {
      * every application write that the triggers copy into the shadow waits for it, so short statements (not short
      * transactions) are what keeps the application's writes fast.
      */
-    /** Returns a chunk without a last key (nothing copied) when the span holds more than {@code maxRows} rows. */
-    private Chunk insertSpan(Sync s, String lower, List<String> uppers, boolean end, long maxRows) throws SQLException {
+    /**
+     * Returns a chunk without a last key (nothing copied) when the span holds more than {@code maxRows} rows; that is
+     * only known with {@code prescan}, which the caller asks for when the span is wider than {@code maxRows} keys.
+     * Without it the chunk's rows are counted from what the INSERTs inserted (rows a trigger wrote first not included).
+     */
+    private Chunk insertSpan(Sync s, String lower, List<String> uppers, boolean end, long maxRows, boolean prescan)
+            throws SQLException {
         String hi = uppers.get(uppers.size() - 1);
         String cols = s.columns().stream().map(OnlineTableCopy::q).collect(Collectors.joining(", "));
         c.setAutoCommit(false);
         try {
-            int locked;
-            {
+            int locked = 0;
+            if (prescan) {
                 // share-lock the whole chunk first, waiting as usual (no AUTO-INC lock is held yet): after this the
                 // INSERTs below meet no row lock of the application, so none of them can wait for one while it holds
                 // the AUTO-INC lock, which is how pt-online-schema-change's chunks deadlock with application inserts
@@ -1160,15 +1173,17 @@ public final class OnlineTableCopy {
                     }
                 }
             }
-            if (locked > maxRows && uppers.size() > 0 && !(lower == null && locked == 0)) {
+            if (prescan && locked > maxRows && uppers.size() > 0 && !(lower == null && locked == 0)) {
                 c.rollback();
                 return new Chunk(locked, locked, null, false);
             }
             String from = lower;
+            int inserted = 0;
             for (String to : uppers) {
-                // NOWAIT: the one lock these statements can still meet is a gap lock in the shadow, taken by a
-                // trigger's DELETE of a key not copied yet; waiting for it while holding the AUTO-INC lock deadlocks
-                // with that same application statement's REPLACE. A lock wait timeout rolls back only the statement
+                // NOWAIT: these statements take the share locks themselves (without a pre-scan) and may meet an
+                // application's row lock, or a gap lock in the shadow taken by a trigger's DELETE of a key not copied
+                // yet; waiting for either while holding the AUTO-INC lock deadlocks with that application statement's
+                // REPLACE, so they never wait. A lock wait timeout rolls back only the statement
                 // (innodb_rollback_on_timeout=OFF), so it is tried again a moment later, keeping the chunk's locks.
                 String insert = "INSERT IGNORE INTO " + qn(s.to()) + " (" + cols + ") SELECT " + cols + " FROM "
                         + qn(s.from()) + " FORCE INDEX (" + q(s.fromIndex()) + ") WHERE " + range(from, to) + " ORDER BY "
@@ -1176,7 +1191,7 @@ public final class OnlineTableCopy {
                 for (int attempt = 1; ; attempt++) {
                     try (PreparedStatement ps = c.prepareStatement(insert)) {
                         bindRange(ps, from, to);
-                        ps.executeUpdate();
+                        inserted += ps.executeUpdate();
                         checkWarnings(ps.getWarnings(), s, from, to);
                         break;
                     } catch (SQLException e) {
@@ -1191,8 +1206,10 @@ public final class OnlineTableCopy {
                 from = to;
             }
             c.commit();
-            // the rows in the range, the ones the triggers wrote first included (INSERT IGNORE does not count those)
-            return new Chunk(locked, locked, hi, end);
+            // with the pre-scan: the rows in the range, the ones the triggers wrote first included (INSERT IGNORE does
+            // not count those)
+            int rows = prescan ? locked : inserted;
+            return new Chunk(rows, rows, hi, end);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
