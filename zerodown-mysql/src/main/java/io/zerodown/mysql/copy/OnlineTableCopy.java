@@ -7,7 +7,6 @@ import io.zerodown.mysql.copy.TableInfo.UniqueIndex;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -308,7 +307,7 @@ public final class OnlineTableCopy {
     private Sync forward;
     private boolean verified;
     private Boolean mariadb;
-    private String lagStatement;
+    private final ReplicationLag replication = new ReplicationLag();
     private long lastThrottleCheck;
     private long pausedNanos;
     private Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0);
@@ -1721,34 +1720,13 @@ public final class OnlineTableCopy {
 
     /** Largest {@code Seconds_Behind_Master/Source} of this server's replication channels, in ms. */
     private long replicaLagMs() throws SQLException {
-        List<String> candidates = lagStatement != null ? List.of(lagStatement) : isMariaDb()
-                ? List.of("SHOW ALL REPLICAS STATUS", "SHOW ALL SLAVES STATUS")
-                : List.of("SHOW REPLICA STATUS", "SHOW SLAVE STATUS");
-        SQLException failure = null;
-        for (String sql : candidates) {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                lagStatement = sql;
-                ResultSetMetaData md = rs.getMetaData();
-                int col = 0;
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    String n = md.getColumnLabel(i);
-                    if (n.equalsIgnoreCase("Seconds_Behind_Master") || n.equalsIgnoreCase("Seconds_Behind_Source")) {
-                        col = i;
-                    }
-                }
-                long lag = 0;
-                while (rs.next() && col > 0) {
-                    long sec = rs.getLong(col);
-                    lag = Math.max(lag, rs.wasNull() ? Long.MAX_VALUE : sec * 1000);
-                }
-                return lag;
-            } catch (SQLException e) {
-                failure = e;
-            }
+        try {
+            return replication.ms(c);
+        } catch (SQLException failure) {
+            throw new OnlineCopyException("cannot read replication status to throttle the copy of " + name(table) + ": "
+                    + failure.getMessage() + "; grant REPLICATION CLIENT (SLAVE MONITOR on MariaDB), or pass a lagProbe, "
+                    + "or set maxReplicaLagMs 0", failure);
         }
-        throw new OnlineCopyException("cannot read replication status to throttle the copy of " + name(table) + ": "
-                + failure.getMessage() + "; grant REPLICATION CLIENT (SLAVE MONITOR on MariaDB), or pass a lagProbe, "
-                + "or set maxReplicaLagMs 0", failure);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -5,10 +5,8 @@ import io.zerodown.mysql.copy.OnlineTableCopy.Hold;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -42,7 +40,7 @@ public final class MysqlGuardRails implements Guard {
     private final DoubleSupplier canaryP99Ms;
     private final LongSupplier replicaLagMs;
     private final Limits limits;
-    private String lagStatement;
+    private final io.zerodown.mysql.copy.ReplicationLag replication = new io.zerodown.mysql.copy.ReplicationLag();
 
     /**
      * @param c            a connection of the guard's own (the control table and server status are read on it)
@@ -142,31 +140,11 @@ public final class MysqlGuardRails implements Guard {
      * replicates from nowhere, {@link Long#MAX_VALUE} when a channel is stopped.
      */
     private long serverReplicaLagMs() throws SQLException {
-        List<String> candidates = lagStatement != null ? List.of(lagStatement)
-                : List.of("SHOW ALL REPLICAS STATUS", "SHOW ALL SLAVES STATUS", "SHOW REPLICA STATUS", "SHOW SLAVE STATUS");
-        SQLException failure = null;
-        for (String sql : candidates) {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                lagStatement = sql;
-                ResultSetMetaData md = rs.getMetaData();
-                int col = 0;
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    String n = md.getColumnLabel(i);
-                    if (n.equalsIgnoreCase("Seconds_Behind_Master") || n.equalsIgnoreCase("Seconds_Behind_Source")) {
-                        col = i;
-                    }
-                }
-                long lag = 0;
-                while (col > 0 && rs.next()) {
-                    long s = rs.getLong(col);
-                    lag = Math.max(lag, rs.wasNull() ? Long.MAX_VALUE : s * 1000);
-                }
-                return lag;
-            } catch (SQLException e) {
-                failure = e;
-            }
+        try {
+            return replication.ms(c);
+        } catch (SQLException failure) {
+            throw new SQLException("cannot read replication status for the replica-lag guard rail: " + failure.getMessage()
+                    + "; grant REPLICATION CLIENT (SLAVE MONITOR on MariaDB), or turn the rail off (max replica lag 0)", failure);
         }
-        throw new SQLException("cannot read replication status for the replica-lag guard rail: " + failure.getMessage()
-                + "; grant REPLICATION CLIENT (SLAVE MONITOR on MariaDB), or turn the rail off (max replica lag 0)", failure);
     }
 }
