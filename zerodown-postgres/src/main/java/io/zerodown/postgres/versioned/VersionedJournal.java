@@ -93,36 +93,25 @@ public final class VersionedJournal {
     }
 
     static void status(Connection c, String name, String status, int stepsDone) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.versioned_migrations SET status = ?, steps_done = ?, "
-                + "error = NULL, finished_at = CASE WHEN ? IN ('completed', 'rolled_back') THEN now() END WHERE name = ?")) {
-            ps.setString(1, status);
-            ps.setInt(2, stepsDone);
-            ps.setString(3, status);
-            ps.setString(4, name);
-            ps.executeUpdate();
-        }
+        update(c, "UPDATE zerodown.versioned_migrations SET status = ?, steps_done = ?, error = NULL, "
+                + "finished_at = CASE WHEN ?::text IN ('completed', 'rolled_back') THEN now() END WHERE name = ?", status, stepsDone, status, name);
     }
 
     static void stepsDone(Connection c, String name, int stepsDone) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.versioned_migrations SET steps_done = ? WHERE name = ?")) {
-            ps.setInt(1, stepsDone);
-            ps.setString(2, name);
-            ps.executeUpdate();
-        }
+        update(c, "UPDATE zerodown.versioned_migrations SET steps_done = ? WHERE name = ?", stepsDone, name);
     }
 
     static void newShape(Connection c, String name, String shapeJson) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.versioned_migrations SET new_shape = ? WHERE name = ?")) {
-            ps.setString(1, shapeJson);
-            ps.setString(2, name);
-            ps.executeUpdate();
-        }
+        update(c, "UPDATE zerodown.versioned_migrations SET new_shape = ? WHERE name = ?", shapeJson, name);
     }
 
     static void error(Connection c, String name, String error) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE zerodown.versioned_migrations SET error = ? WHERE name = ?")) {
-            ps.setString(1, error);
-            ps.setString(2, name);
+        update(c, "UPDATE zerodown.versioned_migrations SET error = ? WHERE name = ?", error, name);
+    }
+
+    private static void update(Connection c, String sql, Object... values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) ps.setObject(i + 1, values[i]);
             ps.executeUpdate();
         }
     }
