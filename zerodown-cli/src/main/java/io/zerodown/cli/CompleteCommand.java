@@ -28,7 +28,7 @@ final class CompleteCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Database db = Database.open(url, false, main.err)) {
-            VersionedOptions o = VersionedOptions.defaults().withLockTimeout(StartCommand.ms(lockTimeout, "--lock-timeout"));
+            VersionedOptions o = VersionedOptions.defaults().withLockTimeout(ApplyCommand.ms(lockTimeout, "--lock-timeout"));
             String done = new VersionedEngine(db.connections, o, line -> main.out.println(line)).complete(migration);
             main.out.println("completed: " + done);
             return 0;

@@ -1,6 +1,5 @@
 package io.zerodown.cli;
 
-import io.zerodown.core.lint.LintEngine;
 import io.zerodown.postgres.versioned.VersionedEngine;
 import io.zerodown.postgres.versioned.VersionedOptions;
 import picocli.CommandLine;
@@ -47,12 +46,12 @@ final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Database db = Database.open(url, false, main.err)) {
             if (batchSize != null && batchSize < 1) throw new io.zerodown.api.ZerodownException("--batch-size must be at least 1");
-            long target = ms(batchTime, "--batch-time");
-            VersionedOptions o = VersionedOptions.defaults().withLockTimeout(ms(lockTimeout, "--lock-timeout"))
-                    .withReplicaLag(ms(maxLag, "--max-replica-lag"), null);
+            long target = ApplyCommand.ms(batchTime, "--batch-time");
+            VersionedOptions o = VersionedOptions.defaults().withLockTimeout(ApplyCommand.ms(lockTimeout, "--lock-timeout"))
+                    .withReplicaLag(ApplyCommand.ms(maxLag, "--max-replica-lag"), null);
             o = o.withLockAttempts(lockAttempts);
-            o = batchSize != null ? o.withBatch(batchSize, ms(batchPause, "--batch-pause"))
-                    : o.withBatchTarget(Math.max(1, target), 1_000).withBatchPause(ms(batchPause, "--batch-pause"));
+            o = batchSize != null ? o.withBatch(batchSize, ApplyCommand.ms(batchPause, "--batch-pause"))
+                    : o.withBatchTarget(Math.max(1, target), 1_000).withBatchPause(ApplyCommand.ms(batchPause, "--batch-pause"));
             VersionedEngine.Started s = new VersionedEngine(db.connections, o, line -> main.out.println(line)).start(file);
             main.out.println();
             main.out.println("version " + s.name() + " is live in schema " + s.versionSchema() + ".");
@@ -61,13 +60,5 @@ final class StartCommand implements Callable<Integer> {
             main.out.println("  when no old instance is left: zerodown complete; to undo: zerodown rollback");
             return 0;
         }
-    }
-
-    static long ms(String d, String flag) {
-        Long v = LintEngine.parseDurationMs(d, 1);
-        if (v == null || v < 0) {
-            throw new io.zerodown.api.ZerodownException(flag + ": '" + d + "' is not a duration (e.g. 100ms, 2s, 1min)");
-        }
-        return v;
     }
 }

@@ -38,6 +38,15 @@ class ControlCommandIT {
         pg.close();
     }
 
+    /** A new database on the embedded server; its libpq URL. */
+    static String freshDatabase() throws Exception {
+        String db = "ctl_" + Long.toHexString(System.nanoTime());
+        try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres")); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + db);
+        }
+        return "postgresql://postgres@localhost:" + pg.getPort() + "/" + db;
+    }
+
     static long count(String url, String sql) throws Exception {
         String jdbc = "jdbc:" + url.replace("postgres@", "") + "?user=postgres";
         try (Connection c = DriverManager.getConnection(jdbc); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
@@ -48,11 +57,7 @@ class ControlCommandIT {
 
     @Test
     void postponedContractProceedsOnControlAndTheReportSaysSo(@TempDir Path dir) throws Exception {
-        String db = "ctl_" + Long.toHexString(System.nanoTime());
-        try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres")); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + db);
-        }
-        String url = "postgresql://postgres@localhost:" + pg.getPort() + "/" + db;
+        String url = freshDatabase();
         Path migrations = Files.createDirectories(dir.resolve("m"));
         Files.writeString(migrations.resolve("V1__init.sql"), "CREATE TABLE t (id bigint PRIMARY KEY, v int);\n"
                 + "INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g;");
@@ -138,11 +143,7 @@ class ControlCommandIT {
 
     @Test
     void applyRefusesACanaryProbeThatCannotRunReadOnlyAndRunsAGoodOne(@TempDir Path dir) throws Exception {
-        String db = "ctl_" + Long.toHexString(System.nanoTime());
-        try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres")); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + db);
-        }
-        String url = "postgresql://postgres@localhost:" + pg.getPort() + "/" + db;
+        String url = freshDatabase();
         Path migrations = Files.createDirectories(dir.resolve("m"));
         Files.writeString(migrations.resolve("V1__init.sql"), "CREATE TABLE t (id bigint PRIMARY KEY, v int);\n"
                 + "INSERT INTO t SELECT g, g FROM generate_series(1, 20000) g;");
