@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.zerodown.core.model.Name;
 import io.zerodown.core.plan.MigrationPlan;
 import io.zerodown.core.plan.Step;
+import io.zerodown.core.watch.RunReportHtml;
 import io.zerodown.postgres.apply.ApplyListener;
 import io.zerodown.postgres.apply.PostgresConnections;
 
@@ -29,6 +30,8 @@ import java.util.Set;
  * self-contained HTML page with no outside resources.
  */
 public final class RunReport implements ApplyListener {
+    /** How often the canary probes, in ms. */
+    private static final int CANARY_INTERVAL_MS = 100;
     private final ApplyListener delegate;
     private final PostgresConnections db;
     private final long started = System.currentTimeMillis();
@@ -97,7 +100,7 @@ public final class RunReport implements ApplyListener {
             for (Step s : plan.steps()) if (s.table() != null) tables.add(s.table());
             try {
                 canaryOffsetMs = System.currentTimeMillis() - started;
-                canary = new Canary(db, new ArrayList<>(tables), canarySql, 100).start();
+                canary = new Canary(db, new ArrayList<>(tables), canarySql, CANARY_INTERVAL_MS).start();
             } catch (Exception e) {
                 delegate.log("canary not started: " + e.getMessage());
             }
@@ -390,6 +393,10 @@ public final class RunReport implements ApplyListener {
         m.put("pausedNow", pausedReason != null && System.currentTimeMillis() - pausedAt < 1_000 ? pausedReason : null);
         LockWaits w = lockWaits;
         m.put("lockWaits", w == null ? List.of() : w.current().stream().map(LockWaits.Wait::toMap).toList());
+        // what the engine-neutral page offers: PostgreSQL's controls and settings
+        m.put("settingNames", GuardRails.SETTINGS.stream().sorted().toList());
+        m.put("controlsOffered", List.of("pause", "resume", "abort", "proceed"));
+        m.put("proceedLabel", "Proceed with contract");
         return m;
     }
 
@@ -410,6 +417,7 @@ public final class RunReport implements ApplyListener {
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("startedAt", Instant.ofEpochMilli(started).toString());
+        m.put("engine", "postgresql");
         m.put("database", db == null ? null : db.display());
         m.put("outcome", outcome);
         m.put("error", error);
@@ -442,6 +450,7 @@ public final class RunReport implements ApplyListener {
         m.put("lockWaitsSeen", w == null ? List.of() : w.seen().stream().map(LockWaits.Wait::toMap).toList());
         Map<String, Object> c = new LinkedHashMap<>();
         if (canary != null) {
+            c.put("intervalMs", CANARY_INTERVAL_MS);
             c.put("probe", canarySql == null ? "primary-key reads of the touched tables" : canarySql);
             c.put("probes", canary.count());
             c.put("failures", canary.failures());
@@ -469,149 +478,7 @@ public final class RunReport implements ApplyListener {
         Path json = dir.resolve("apply-" + stamp + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), m);
         Path html = dir.resolve("apply-" + stamp + ".html");
-        Files.writeString(html, html(m), StandardCharsets.UTF_8);
+        Files.writeString(html, RunReportHtml.render(m), StandardCharsets.UTF_8);
         return html;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String html(Map<String, Object> m) {
-        StringBuilder b = new StringBuilder();
-        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>zerodown apply report</title><style>")
-                .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;")
-                .append("padding:4px 8px;text-align:left;vertical-align:top}code{font-size:85%}svg{border:1px solid #ddd}</style></head><body>");
-        b.append("<h1>zerodown apply</h1><p>").append(esc(String.valueOf(m.get("startedAt")))).append(" · ")
-                .append(esc(String.valueOf(m.get("database")))).append(" · outcome <b id=\"outcome\">").append(esc(String.valueOf(m.get("outcome"))))
-                .append("</b> · ").append(m.get("wallMs")).append(" ms · lock retries ").append(m.get("lockRetries"))
-                .append(" · max replica lag seen ").append(m.get("maxReplicaLagMs")).append(" ms · locks taken: ")
-                .append(esc(String.valueOf(m.get("locksTaken")))).append("</p>");
-        if (m.get("error") != null) b.append("<p><b>error:</b> ").append(esc(String.valueOf(m.get("error")))).append("</p>");
-        Map<String, Object> settings = (Map<String, Object>) m.get("settings");
-        if (!settings.isEmpty()) {
-            b.append("<p>settings at the end: ");
-            settings.forEach((k, v) -> b.append(esc(k)).append(" ").append(v).append(" ms · "));
-            b.setLength(b.length() - 3);
-            b.append("</p>");
-        }
-        b.append("<h2>Plan and steps</h2><table id=\"steps\"><tr><th>migration</th><th>#</th><th>phase</th><th>step</th><th>state</th>")
-                .append("<th>lock</th><th>ms</th><th>lock retries</th><th>rows</th><th>rows/s</th><th>SQL</th></tr>");
-        for (Map<String, Object> s : (List<Map<String, Object>>) m.get("steps")) {
-            b.append("<tr><td>").append(esc(String.valueOf(s.get("migration")))).append("</td><td>").append(s.get("index"))
-                    .append("</td><td>").append(s.get("phase")).append("</td><td>").append(esc(String.valueOf(s.get("description"))))
-                    .append("</td><td>").append(esc(String.valueOf(s.get("state")))).append("</td><td>")
-                    .append(esc(String.valueOf(s.get("lock")))).append("</td><td>").append(s.getOrDefault("millis", ""))
-                    .append("</td><td>").append(s.get("lockRetries"));
-            if (s.get("lastLockRetryReason") != null) b.append(" (last: ").append(esc(String.valueOf(s.get("lastLockRetryReason")))).append(")");
-            b.append("</td><td>").append(s.getOrDefault("rows", "")).append("</td><td>").append(s.getOrDefault("rowsPerSecond", ""))
-                    .append("</td><td><code>").append(esc(String.valueOf(s.get("sql")))).append("</code></td></tr>");
-        }
-        b.append("</table>");
-        double wall = ((Number) m.get("wallMs")).doubleValue();
-        Map<String, Object> c = (Map<String, Object>) m.get("canary");
-        if (!c.isEmpty()) {
-            b.append("<h2>Canary (every 100 ms: ").append(esc(String.valueOf(c.get("probe")))).append(")</h2><p>")
-                    .append(c.get("probes")).append(" probes, ")
-                    .append(c.get("failures")).append(" failed, p50 ").append(fmt(c.get("p50Ms"))).append(" ms, p99 ")
-                    .append(fmt(c.get("p99Ms"))).append(" ms, max ").append(fmt(c.get("maxMs"))).append(" ms</p>");
-            b.append(chart("canary-chart", (List<double[]>) c.get("samples"), "ms", "#2a6", wall));
-            b.append("<h3>Latency histogram</h3>").append(histogram((List<double[]>) c.get("histogram")));
-            b.append("<table><tr><th>percentile</th><th>ms</th></tr>");
-            for (Map.Entry<String, Object> e : ((Map<String, Object>) c.get("percentiles")).entrySet()) {
-                b.append("<tr><td>").append(e.getKey()).append("</td><td>").append(fmt(e.getValue())).append("</td></tr>");
-            }
-            b.append("</table>");
-        }
-        List<double[]> lag = (List<double[]>) m.get("replicaLag");
-        b.append("<h2>Replica lag</h2>").append(lag.isEmpty() ? "<p>no reading (no lag limit set)</p>" : chart("lag-chart", lag, "ms", "#c60", wall));
-        List<double[]> rate = (List<double[]>) m.get("rowsPerSecond");
-        b.append("<h2>Backfill rows/s</h2>").append(rate.isEmpty() ? "<p>no backfill</p>" : chart("rate-chart", rate, "rows/s", "#26a", wall));
-        List<Map<String, Object>> waits = (List<Map<String, Object>>) m.get("lockWaitsSeen");
-        b.append("<h2>Lock waits seen</h2>");
-        if (waits.isEmpty()) {
-            b.append("<p>none</p>");
-        } else {
-            b.append("<table id=\"lock-waits\"><tr><th>waiting pid</th><th>application</th><th>longest wait s</th><th>lock</th><th>query</th>")
-                    .append("<th>blocked by pid</th><th>its application</th><th>its state</th><th>its transaction s</th></tr>");
-            for (Map<String, Object> w : waits) {
-                b.append("<tr><td>").append(w.get("pid")).append("</td><td>").append(esc(String.valueOf(w.get("applicationName"))))
-                        .append("</td><td>").append(fmt(w.get("waitingSeconds"))).append("</td><td>").append(esc(String.valueOf(w.get("lockType"))))
-                        .append("</td><td><code>").append(esc(String.valueOf(w.get("query")))).append("</code></td><td>").append(w.get("blockerPid"))
-                        .append("</td><td>").append(esc(String.valueOf(w.get("blockerApplicationName")))).append("</td><td>")
-                        .append(esc(String.valueOf(w.get("blockerState")))).append("</td><td>").append(fmt(w.get("blockerTransactionSeconds")))
-                        .append("</td></tr>");
-            }
-            b.append("</table>");
-        }
-        List<Map<String, Object>> pauses = (List<Map<String, Object>>) m.get("pauses");
-        b.append("<h2>Pauses and aborts</h2>");
-        if (pauses.isEmpty() && m.get("error") == null) b.append("<p>none</p>");
-        b.append("<ul id=\"pauses\">");
-        for (Map<String, Object> p : pauses) {
-            b.append("<li>at ").append(p.get("atMs")).append(" ms, for ").append(((Number) p.get("lastMs")).longValue() - ((Number) p.get("atMs")).longValue())
-                    .append(" ms: ").append(esc(String.valueOf(p.get("reason")))).append("</li>");
-        }
-        if (m.get("error") != null) b.append("<li>stopped: ").append(esc(String.valueOf(m.get("error")))).append("</li>");
-        b.append("</ul>");
-        List<Map<String, Object>> controls = (List<Map<String, Object>>) m.get("controls");
-        if (!controls.isEmpty()) {
-            b.append("<h2>Control</h2><ul id=\"controls\">");
-            for (Map<String, Object> p : controls) b.append("<li>at ").append(p.get("atMs")).append(" ms: ").append(esc(String.valueOf(p.get("what")))).append("</li>");
-            b.append("</ul>");
-        }
-        b.append("<h2>Verification</h2><ul>");
-        for (String v : (List<String>) m.get("verification")) b.append("<li>").append(esc(v)).append("</li>");
-        b.append("</ul><h2>Next</h2><p>resume: <code>").append(esc(String.valueOf(m.get("resume")))).append("</code><br>rollback: <code>")
-                .append(esc(String.valueOf(m.get("rollback")))).append("</code></p></body></html>");
-        return b.toString();
-    }
-
-    /** An inline SVG line chart of {ms since the run started, value} points. */
-    private static String chart(String id, List<double[]> points, String unit, String colour, double wallMs) {
-        if (points.isEmpty()) return "";
-        double maxT = Math.max(1, wallMs); // one time axis for every chart: the whole run
-        double maxV = 1;
-        for (double[] p : points) {
-            maxT = Math.max(maxT, p[0]);
-            maxV = Math.max(maxV, p[1]);
-        }
-        int w = 800;
-        int h = 200;
-        StringBuilder path = new StringBuilder();
-        for (double[] p : points) {
-            path.append(path.length() == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", p[0] / maxT * w, h - p[1] / maxV * h));
-        }
-        return "<svg id=\"" + id + "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + (h + 20) + "\">"
-                + "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"1\"/>"
-                + String.format(Locale.ROOT, "<text x=\"4\" y=\"12\" font-size=\"11\">%.1f %s</text>", maxV, unit)
-                + String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%.1f s</text>", w, h + 16, maxT / 1000)
-                + "</svg>";
-    }
-
-    /** An inline SVG bar chart of the canary's latency buckets: one bar per bucket, labelled with its upper bound. */
-    private static String histogram(List<double[]> buckets) {
-        if (buckets == null || buckets.isEmpty()) return "";
-        double max = 1;
-        for (double[] x : buckets) max = Math.max(max, x[1]);
-        int bw = 48;
-        int h = 140;
-        StringBuilder b = new StringBuilder("<svg id=\"canary-histogram\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-                .append(bw * buckets.size() + 10).append("\" height=\"").append(h + 34).append("\">");
-        for (int i = 0; i < buckets.size(); i++) {
-            double[] x = buckets.get(i);
-            double bh = x[1] / max * h;
-            b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#2a6\"/>", 5 + i * bw,
-                    h - bh + 14, bw - 6, bh));
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"12\" font-size=\"10\">%d</text>", 5 + i * bw, (long) x[1]));
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\">&lt;%s ms</text>", 5 + i * bw, h + 30,
-                    x[0] < 1 ? String.format(Locale.ROOT, "%.2f", x[0]) : String.valueOf((long) x[0])));
-        }
-        return b.append("</svg>").toString();
-    }
-
-    private static String fmt(Object v) {
-        return v instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : String.valueOf(v);
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
