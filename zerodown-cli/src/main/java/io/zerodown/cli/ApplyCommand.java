@@ -97,10 +97,10 @@ final class ApplyCommand implements Callable<Integer> {
                     .withLimits(new io.zerodown.mysql.watch.MysqlGuardRails.Limits(ms(canaryPause, "--canary-pause"),
                             ms(canaryAbort, "--canary-abort"), 2_000, ms(maxLag, "--max-replica-lag"), 25))
                     .withCanarySql(canarySql)
-                    .withReport(reportDir.resolve(java.time.format.DateTimeFormatter
+                    .withReport(reportDir.resolve("apply-" + java.time.format.DateTimeFormatter
                             .ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())
                             + "-mysql.json"));
-            return MysqlCli.apply(main, u, files, allowBreaking, postponeCutOver, watch);
+            return MysqlCli.apply(main, u, files, allowBreaking, postponeCutOver, watch, ui);
         }
         ApplyOptions o = ApplyOptions.defaults().withAllowBreaking(allowBreaking)
                 .withLockTimeoutMs(ms(lockTimeout, "--lock-timeout"))

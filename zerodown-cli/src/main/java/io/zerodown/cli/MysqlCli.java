@@ -41,19 +41,50 @@ final class MysqlCli {
         return 0;
     }
 
+    /**
+     * apply on MySQL/MariaDB with the watch of a run: a terminal view (progress bar, or plain lines when stdout is not a
+     * terminal), the live page when {@code uiPort} is given, and the JSON and HTML report when the run ends.
+     */
     static int apply(Main main, String url, List<MigrationFile> files, boolean allowBreaking, boolean postpone,
-                     MysqlApplier.Watch watch) throws Exception {
+                     MysqlApplier.Watch watch, Integer uiPort) throws Exception {
         MysqlConnections db = MysqlConnections.parse(url);
         main.out.println("database: " + db.display());
         if (watch.reportFile() != null) java.nio.file.Files.createDirectories(watch.reportFile().toAbsolutePath().getParent());
-        MysqlApplier.Outcome o = new MysqlApplier(db, options(allowBreaking).withPostponeCutOver(postpone),
-                s -> main.out.println("  " + s)).withWatch(watch).apply(files);
+        MysqlApplier[] applier = new MysqlApplier[1];
+        java.util.function.Supplier<java.util.Map<String, Object>> live = () -> {
+            io.zerodown.mysql.watch.MysqlRunReport r = applier[0] == null ? null : applier[0].report();
+            return r == null ? java.util.Map.of("database", db.display(), "engine", "mysql", "outcome", "starting", "wallMs", 0)
+                    : r.live();
+        };
+        MysqlApplier.Outcome o;
+        try (LiveConsole console = new LiveConsole(main.out, System.console() != null, live);
+             io.zerodown.core.watch.LivePage page = uiPort == null ? null
+                     : new io.zerodown.core.watch.LivePage(uiPort, live, (action, params) -> control(db, action, params))) {
+            if (page != null) main.out.println("live view: http://127.0.0.1:" + page.port() + "/");
+            applier[0] = new MysqlApplier(db, options(allowBreaking).withPostponeCutOver(postpone), console::log).withWatch(watch);
+            console.start();
+            o = applier[0].apply(files);
+        }
         if (watch.reportFile() != null && java.nio.file.Files.exists(watch.reportFile())) {
-            main.out.println("report: " + watch.reportFile());
+            String json = watch.reportFile().toString();
+            main.out.println("report: " + json.replaceFirst("\\.json$", ".html") + " (and " + json + ")");
         }
         main.out.println(o.applied().isEmpty() ? "nothing to apply (" + o.alreadyApplied().size() + " already applied)"
                 : "applied: " + String.join(", ", o.applied()));
         for (String d : o.drift()) main.out.println("drift: " + d);
         return 0;
+    }
+
+    /** The live page's controls: the same commands as 'zerodown control', through the database's control table. */
+    private static java.util.Map<String, Object> control(MysqlConnections db, String action, java.util.Map<String, String> params)
+            throws java.sql.SQLException {
+        try (java.sql.Connection c = db.open()) {
+            if (action.equals("set")) {
+                String name = params.getOrDefault("name", "");
+                throw new IllegalArgumentException("set " + name + ": settings of a running apply are PostgreSQL only for now");
+            }
+            io.zerodown.mysql.watch.MysqlControl.command(c, action);
+            return java.util.Map.of("sent", action);
+        }
     }
 }

@@ -17,12 +17,17 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Database.UrlOption url = new Database.UrlOption();
 
+    @CommandLine.Option(names = "--report-dir", defaultValue = ".zerodown/reports", paramLabel = "DIR",
+            description = "where apply wrote its reports; the newest is linked (default: ${DEFAULT-VALUE})")
+    java.nio.file.Path reportDir = java.nio.file.Path.of(".zerodown", "reports");
+
     @Override
     public Integer call() throws Exception {
         String u = url.resolved();
         if (u != null && io.zerodown.mysql.apply.MysqlConnections.accepts(u)) {
             var db = io.zerodown.mysql.apply.MysqlConnections.parse(u);
             main.out.println("database: " + db.display());
+            lastReport(reportDir).ifPresent(r -> main.out.println("last report: " + r));
             try (var c = db.open()) {
                 var all = io.zerodown.mysql.apply.MysqlJournal.migrations(c);
                 if (all.isEmpty()) main.out.println("no zerodown migrations recorded");
@@ -41,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (Database db = Database.open(url, false, main.err); Connection c = db.connections.open()) {
             main.out.println("database: " + db.connections.display());
-            lastReport().ifPresent(r -> main.out.println("last report: " + r));
+            lastReport(reportDir).ifPresent(r -> main.out.println("last report: " + r));
             boolean versioned = versions(c, db);
             Map<String, PostgresJournal.Entry> all = PostgresJournal.migrations(c);
             if (all.isEmpty()) {
@@ -85,12 +90,17 @@ final class StatusCommand implements Callable<Integer> {
         return true;
     }
 
-    /** The newest HTML report under .zerodown/reports of the working folder. */
-    static java.util.Optional<java.nio.file.Path> lastReport() {
-        java.nio.file.Path dir = java.nio.file.Path.of(".zerodown", "reports");
+    /** The newest HTML report in {@code dir} (of a PostgreSQL or a MySQL run). */
+    static java.util.Optional<java.nio.file.Path> lastReport(java.nio.file.Path dir) {
         if (!java.nio.file.Files.isDirectory(dir)) return java.util.Optional.empty();
         try (var files = java.nio.file.Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".html")).max(java.util.Comparator.comparing(java.nio.file.Path::toString));
+            return files.filter(f -> f.toString().endsWith(".html")).max(java.util.Comparator.comparing((java.nio.file.Path f) -> {
+                try {
+                    return java.nio.file.Files.getLastModifiedTime(f).toMillis();
+                } catch (java.io.IOException e) {
+                    return 0L;
+                }
+            }).thenComparing(java.nio.file.Path::toString));
         } catch (java.io.IOException e) {
             return java.util.Optional.empty();
         }

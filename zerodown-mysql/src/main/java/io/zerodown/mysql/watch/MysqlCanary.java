@@ -40,6 +40,10 @@ public final class MysqlCanary implements AutoCloseable {
     private final long intervalMs;
     private final Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
     private final Deque<Recent> recent = new ArrayDeque<>();
+    /** Every probe as {ms since the start, latency ms}, for the report's chart; an hour of probes at most. */
+    private final List<double[]> samples = new ArrayList<>();
+    private final long startedNanos = System.nanoTime();
+    private String description = "primary-key reads of the touched tables";
     private volatile boolean running;
     private volatile long failures;
     private Thread thread;
@@ -64,6 +68,7 @@ public final class MysqlCanary implements AutoCloseable {
         try {
             if (probeSql != null) {
                 probes.add(new Probe(probeSql, 0, -1));
+                description = probeSql;
             } else {
                 for (String t : tables) {
                     Probe p = keyProbe(c, t);
@@ -158,6 +163,9 @@ public final class MysqlCanary implements AutoCloseable {
     private synchronized void record(long micros, long atNanos) {
         histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
         recent.addLast(new Recent(atNanos, micros));
+        if (samples.size() < 36_000) {
+            samples.add(new double[] {(atNanos - startedNanos) / 1e6, micros / 1000.0});
+        }
         // keep a minute of probes for recentP99Ms
         while (!recent.isEmpty() && atNanos - recent.peekFirst().atNanos() > 60_000_000_000L) {
             recent.removeFirst();
@@ -186,6 +194,36 @@ public final class MysqlCanary implements AutoCloseable {
 
     public long failures() {
         return failures;
+    }
+
+    /** When this canary was created, on {@link System#nanoTime()}'s scale: its samples count from here. */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** What it probes: the query given, or primary-key reads. */
+    public String probeDescription() {
+        return description;
+    }
+
+    /** Every probe so far as {ms since {@link #startedNanos()}, latency in ms}. */
+    public synchronized List<double[]> samples() {
+        return new ArrayList<>(samples);
+    }
+
+    /**
+     * The latency histogram as buckets doubling from 0.25 ms: {upper bound in ms, probes in the bucket}, up to the
+     * bucket of the slowest probe.
+     */
+    public synchronized List<double[]> buckets() {
+        List<double[]> out = new ArrayList<>();
+        if (histogram.getTotalCount() == 0) {
+            return out;
+        }
+        for (org.HdrHistogram.HistogramIterationValue v : histogram.logarithmicBucketValues(250, 2)) {
+            out.add(new double[] {v.getValueIteratedTo() / 1000.0, v.getCountAddedInThisIterationStep()});
+        }
+        return out;
     }
 
     /** p50, p90, p99, p99.9 and max of the whole run, in ms. */
