@@ -54,6 +54,11 @@ final class ApplyCommand implements Callable<Integer> {
             description = "abort (resumably) when the canary's recent p99 is above this (default: ${DEFAULT-VALUE}; 0 = never)")
     String canaryAbort;
 
+    @CommandLine.Option(names = "--max-pause", defaultValue = "10min", paramLabel = "DURATION",
+            description = "hard limit of an automatic pause (replica lag, lock queue, canary): one that lasts longer aborts "
+                    + "the run, resumably (default: ${DEFAULT-VALUE}; 0 = never; a pause by 'zerodown control' never counts)")
+    String maxPause;
+
     @CommandLine.Option(names = "--canary-sql", paramLabel = "SQL", description = "the canary's probe (PostgreSQL): a read the "
             + "app does, run every 100 ms in a read-only session instead of primary-key reads of the touched tables")
     String canarySql;
@@ -122,7 +127,7 @@ final class ApplyCommand implements Callable<Integer> {
             }
             console.canary(report::canaryRecentP99Ms);
             io.zerodown.postgres.watch.GuardRails rails = new io.zerodown.postgres.watch.GuardRails(report::canaryRecentP99Ms,
-                    ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort"));
+                    ms(canaryPause, "--canary-pause"), ms(canaryAbort, "--canary-abort")).withMaxPause(ms(maxPause, "--max-pause"));
             o = o.withGuardRails(rails);
             ApplyOptions settings = o;
             report.settings(() -> rails.settings(settings.backfillTargetMs(), settings.maxReplicaLagMs()));

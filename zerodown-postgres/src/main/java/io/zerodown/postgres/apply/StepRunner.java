@@ -288,20 +288,54 @@ final class StepRunner {
         long now = System.nanoTime();
         if (now - lastLagCheck < 100_000_000L) return;
         lastLagCheck = now;
+        long pausedSince = 0;
         while (true) {
-            if (!operatorAndCanary(c)) {
-                sleepPaused();
-                continue;
+            String reason = operatorAndCanaryPause(c);
+            if (reason == null) {
+                long limit = maxReplicaLagMs();
+                long lag = limit <= 0 ? 0 : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLag.ms(c);
+                if (limit > 0) listener.replicaLag(lag);
+                List<String> waiting = waitingOnTable(c, b);
+                if ((limit <= 0 || lag <= limit) && waiting.isEmpty()) return;
+                reason = limit > 0 && lag > limit ? "replica lag " + lag + " ms > " + limit + " ms"
+                        : waiting.size() + " session(s) waiting for locks on " + b.table() + ": " + String.join("; ", waiting);
+                listener.paused(reason);
             }
-            long limit = maxReplicaLagMs();
-            long lag = limit <= 0 ? 0 : options.lagProbe() != null ? options.lagProbe().getAsLong() : replicaLag.ms(c);
-            if (limit > 0) listener.replicaLag(lag);
-            List<String> waiting = waitingOnTable(c, b);
-            if ((limit <= 0 || lag <= limit) && waiting.isEmpty()) return;
-            listener.paused(limit > 0 && lag > limit ? "replica lag " + lag + " ms > " + limit + " ms"
-                    : waiting.size() + " session(s) waiting for locks on " + b.table() + ": " + String.join("; ", waiting));
+            // the hard limit of the automatic pauses: an operator's pause lasts as long as the operator wants
+            if (reason.startsWith(OPERATOR_PAUSE)) {
+                pausedSince = 0;
+            } else {
+                long maxPause = options.guardRails() == null ? 0 : options.guardRails().maxPauseMs();
+                pausedSince = pausedSince == 0 ? System.nanoTime() : pausedSince;
+                long pausedMs = (System.nanoTime() - pausedSince) / 1_000_000;
+                if (maxPause > 0 && pausedMs > maxPause) {
+                    String why = "paused " + pausedMs + " ms, longer than the hard limit max-pause " + maxPause + " ms (" + reason + ")";
+                    listener.paused("abort: " + why);
+                    throw new SQLException(why + "; the backfill of " + b.table() + " stopped between two batches and its "
+                            + "progress is journalled: run apply again to resume once the cause is gone", "ZD001");
+                }
+            }
             sleepPaused();
         }
+    }
+
+    private static final String OPERATOR_PAUSE = "paused by zerodown control";
+
+    /** {@link #operatorAndCanary}, as the reason of the pause in force (reported), or null to go on. */
+    private String operatorAndCanaryPause(Connection c) throws SQLException {
+        io.zerodown.postgres.watch.GuardRails rails = options.guardRails();
+        if (rails == null) return null;
+        io.zerodown.postgres.watch.GuardRails.Decision d = rails.check(c);
+        for (String change : rails.drainChanges()) listener.controlChanged(change);
+        if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.ABORT) {
+            throw new SQLException(d.reason() + "; the run stopped between two batches or steps and its progress is "
+                    + "journalled: run apply again to resume", "ZD001");
+        }
+        if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.PAUSE) {
+            listener.paused(d.reason());
+            return d.reason();
+        }
+        return null;
     }
 
     /**

@@ -35,7 +35,7 @@ public final class GuardRails {
     public enum Action { CONTINUE, PAUSE, ABORT }
 
     /** Settings that {@code zerodown control set} changes while apply runs; every value is a duration. */
-    public static final Set<String> SETTINGS = Set.of("batch-time", "max-replica-lag", "canary-pause", "canary-abort");
+    public static final Set<String> SETTINGS = Set.of("batch-time", "max-replica-lag", "canary-pause", "canary-abort", "max-pause");
 
     private final DoubleSupplier canaryP99Ms;
     private volatile double pauseAboveMs;
@@ -43,6 +43,7 @@ public final class GuardRails {
     private volatile Long batchTargetMs;
     private volatile Long maxReplicaLagMs;
     private volatile boolean proceed;
+    private volatile long maxPauseMs;
     /** The last value seen of each setting, to report each change once. */
     private final Map<String, String> seen = new HashMap<>();
     private final List<String> changes = new ArrayList<>();
@@ -92,6 +93,7 @@ public final class GuardRails {
                     case "max-replica-lag" -> maxReplicaLagMs = ms;
                     case "canary-pause" -> pauseAboveMs = ms;
                     case "canary-abort" -> abortAboveMs = ms;
+                    case "max-pause" -> maxPauseMs = ms;
                     default -> throw new IllegalStateException(name);
                 }
                 changes.add(name + " set to " + ms + " ms by zerodown control");
@@ -120,6 +122,20 @@ public final class GuardRails {
         return v == null ? fallback : v;
     }
 
+    /**
+     * The hard limit of every automatic pause (replica lag, sessions queued on the table, the canary's soft limit):
+     * a pause that lasts longer aborts the run, resumably. 0 (the default) never aborts. An operator's pause never
+     * counts. Returns this.
+     */
+    public GuardRails withMaxPause(long ms) {
+        maxPauseMs = Math.max(0, ms);
+        return this;
+    }
+
+    public long maxPauseMs() {
+        return maxPauseMs;
+    }
+
     /** True once {@code zerodown control proceed} was sent (seen by the last check). */
     public boolean proceedRequested() {
         return proceed;
@@ -142,6 +158,7 @@ public final class GuardRails {
         m.put("max-replica-lag", maxReplicaLagMs(defaultMaxReplicaLagMs));
         m.put("canary-pause", Math.round(pauseAboveMs));
         m.put("canary-abort", Math.round(abortAboveMs));
+        m.put("max-pause", maxPauseMs);
         return m;
     }
 

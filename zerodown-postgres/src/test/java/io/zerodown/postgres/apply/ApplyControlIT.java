@@ -142,6 +142,41 @@ class ApplyControlIT {
         assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
     }
 
+    @Test
+    void aPauseLongerThanMaxPauseAbortsResumablyButAnOperatorPauseNever(@TempDir Path dir) throws Exception {
+        ApplyFixture fx = new ApplyFixture(PostgresVersions.embedded(16), dir).file("V1__init.sql", TABLE.formatted(40_000) + SLOW_UPDATES);
+        fx.apply();
+        fx.file("V2__fill.sql", "ALTER TABLE items ADD COLUMN token text DEFAULT md5(random()::text);");
+        Recorder r = new Recorder();
+        // a lag signal the test controls: 5 s of lag (over the 1 s limit) once the backfill has started
+        java.util.concurrent.atomic.AtomicBoolean lagging = new java.util.concurrent.atomic.AtomicBoolean();
+        GuardRails rails = new GuardRails(null, 0, 0).withMaxPause(1_500);
+        ApplyOptions o = ApplyOptions.defaults().withBackfill(30, 50, 10, 100)
+                .withReplicaLag(1_000, () -> lagging.get() ? 5_000 : 0).withGuardRails(rails);
+        CompletableFuture<Object> run = inBackground(new PostgresApplier(fx.db, o, r), fx);
+        await("the backfill to start", 60, () -> r.rows.get() > 500);
+        // an operator's pause of 2.5 s (longer than max-pause) does not abort
+        control(fx, "pause");
+        await("the operator's pause", 10, () -> r.log.contains("paused: paused by zerodown control"));
+        Thread.sleep(2_500);
+        assertThat(run).isNotDone();
+        control(fx, "resume");
+        lagging.set(true);
+        Object result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result).isInstanceOf(PostgresApplier.StepFailedException.class);
+        assertThat(((Exception) result).getMessage()).contains("SQLSTATE ZD001", "longer than the hard limit max-pause 1500 ms (replica lag 5000 ms > 1000 ms)",
+                "run apply again to resume");
+        assertThat(r.log).anyMatch(l -> l.startsWith("paused: abort: paused ") && l.contains("max-pause 1500 ms"));
+        long done = fx.count("SELECT rows_done FROM zerodown.steps WHERE migration_id = '2' AND kind = 'BACKFILL'");
+        assertThat(done).isBetween(1L, 39_999L);
+        // resumable: once the lag is gone, apply finishes from the watermark
+        lagging.set(false);
+        Recorder again = new Recorder();
+        new PostgresApplier(fx.db, o, again).apply(fx.files());
+        assertThat(fx.count("SELECT count(*) FROM items WHERE token IS NULL")).isZero();
+        assertThat(again.batches.size()).as("batches of the resumed run").isLessThan(r.batches.size() + again.batches.size());
+    }
+
     static boolean notNull(ApplyFixture fx) throws Exception {
         return fx.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass AND attname = 'v' AND attnotnull") == 1;
     }
