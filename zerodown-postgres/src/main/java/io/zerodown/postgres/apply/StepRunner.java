@@ -321,7 +321,11 @@ final class StepRunner {
 
     private static final String OPERATOR_PAUSE = "paused by zerodown control";
 
-    /** {@link #operatorAndCanary}, as the reason of the pause in force (reported), or null to go on. */
+    /**
+     * The operator's commands and the canary limits: the reason of the pause they call for (after reporting it), or
+     * null to go on; throws, leaving a resumable state, when they say abort. Setting changes are reported as they are
+     * picked up.
+     */
     private String operatorAndCanaryPause(Connection c) throws SQLException {
         io.zerodown.postgres.watch.GuardRails rails = options.guardRails();
         if (rails == null) return null;
@@ -338,24 +342,8 @@ final class StepRunner {
         return null;
     }
 
-    /**
-     * The operator's commands and the canary limits: false (after reporting the pause) while they say pause; throws,
-     * leaving a resumable state, when they say abort. Setting changes are reported as they are picked up.
-     */
     private boolean operatorAndCanary(Connection c) throws SQLException {
-        io.zerodown.postgres.watch.GuardRails rails = options.guardRails();
-        if (rails == null) return true;
-        io.zerodown.postgres.watch.GuardRails.Decision d = rails.check(c);
-        for (String change : rails.drainChanges()) listener.controlChanged(change);
-        if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.ABORT) {
-            throw new SQLException(d.reason() + "; the run stopped between two batches or steps and its progress is "
-                    + "journalled: run apply again to resume", "ZD001");
-        }
-        if (d.action() == io.zerodown.postgres.watch.GuardRails.Action.PAUSE) {
-            listener.paused(d.reason());
-            return false;
-        }
-        return true;
+        return operatorAndCanaryPause(c) == null;
     }
 
     /**
