@@ -12,9 +12,11 @@ import java.util.concurrent.Callable;
 
 @CommandLine.Command(name = "control", description = {"Steer a running apply from another terminal:",
         "  pause | resume | abort   backfills stop between two batches and steps wait; an abort leaves a state that apply resumes",
-        "  proceed                  run the contract phase that apply --postpone-contract holds back (PostgreSQL)",
-        "  set NAME DURATION        change a setting of the running apply: batch-time, max-replica-lag, canary-pause,",
-        "                           canary-abort (PostgreSQL)",
+        "  proceed                  run the contract phase that apply --postpone-contract holds back (PostgreSQL),",
+        "                           or the cut-over that apply --postpone-cut-over holds back (MySQL/MariaDB)",
+        "  set NAME VALUE           change a setting of the running apply: batch-time, max-replica-lag, canary-pause,",
+        "                           canary-abort (durations: 50ms, 2s, 1.5s); on MySQL/MariaDB also max-lock-wait",
+        "                           and max-threads-running (a count)",
         "The running apply picks each command up within about 100 ms (between batches, or before its next step)."})
 final class ControlCommand implements Callable<Integer> {
 
@@ -37,8 +39,9 @@ final class ControlCommand implements Callable<Integer> {
             throw new ZerodownException("unknown action '" + action + "': use pause, resume, abort, proceed or set NAME DURATION");
         }
         if (set && args.size() != 2) {
-            throw new ZerodownException("set needs a setting and a duration, e.g. 'zerodown control set batch-time 50ms' (settings: "
-                    + String.join(", ", GuardRails.SETTINGS.stream().sorted().toList()) + ")");
+            throw new ZerodownException("set needs a setting and a value, e.g. 'zerodown control set batch-time 50ms' (settings: "
+                    + String.join(", ", GuardRails.SETTINGS.stream().sorted().toList()) + "; on MySQL/MariaDB: "
+                    + String.join(", ", io.zerodown.mysql.watch.MysqlControl.SETTINGS) + ")");
         }
         if (!set && !args.isEmpty()) {
             throw new ZerodownException(action + " takes no argument (got '" + String.join(" ", args) + "')");
@@ -68,17 +71,29 @@ final class ControlCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** MySQL/MariaDB: pause, resume and abort through the zerodown_control table of the migrated database. */
+    /**
+     * MySQL/MariaDB: pause, resume, abort, proceed and set through the zerodown_control table of the migrated
+     * database. A proceed reaches an apply that waits at a postponed cut-over with its guard rails on; without one,
+     * apply run again without --postpone-cut-over finishes the cut-over.
+     */
     private int mysql(String u, boolean set) throws Exception {
-        if (set || action.equals("proceed")) {
-            throw new ZerodownException(action + " is PostgreSQL only for now; on MySQL/MariaDB use pause, resume or abort "
-                    + "(a postponed cut-over goes on when apply runs again without --postpone-cut-over)");
-        }
         io.zerodown.mysql.apply.MysqlConnections db = io.zerodown.mysql.apply.MysqlConnections.parse(u);
         try (Connection c = db.open()) {
             boolean running = io.zerodown.mysql.watch.MysqlControl.applyRunning(c, db.database());
-            io.zerodown.mysql.watch.MysqlControl.command(c, action);
-            main.out.println("sent " + action + " to the apply running on " + db.display());
+            if (set) {
+                String name = args.get(0);
+                long value;
+                try {
+                    value = io.zerodown.mysql.watch.MysqlControl.set(c, name, args.get(1));
+                } catch (IllegalArgumentException e) {
+                    throw new ZerodownException(e.getMessage());
+                }
+                main.out.println("set " + name + " to " + value + (name.trim().equalsIgnoreCase("max-threads-running") ? "" : " ms")
+                        + " for the apply running on " + db.display());
+            } else {
+                io.zerodown.mysql.watch.MysqlControl.command(c, action);
+                main.out.println("sent " + action + " to the apply running on " + db.display());
+            }
             if (!running) {
                 main.err.println("zerodown: warning: no apply is running on this database now; a new apply starts by forgetting "
                         + "earlier commands, so this one has no effect");

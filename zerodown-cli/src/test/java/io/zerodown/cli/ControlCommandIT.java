@@ -132,8 +132,104 @@ class ControlCommandIT {
                 }
             }
             LintCommandTest.Result set = run("control", "--url", url, "set", "batch-time", "50ms");
-            assertThat(set.code()).isNotZero();
-            assertThat(set.err()).contains("PostgreSQL only");
+            assertThat(set.code()).as("stored, but no apply runs to use it").isEqualTo(1);
+            assertThat(set.out()).contains("set batch-time to 50 ms");
+            try (Statement q = c.createStatement(); ResultSet rs = q.executeQuery("SELECT `value` FROM zerodown_control WHERE `key` = 'batch-time'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("50");
+            }
+            LintCommandTest.Result unknown = run("control", "--url", url, "set", "lag", "2s");
+            assertThat(unknown.code()).isNotZero();
+            assertThat(unknown.err()).contains("unknown setting 'lag'", "max-lock-wait", "max-threads-running");
+            LintCommandTest.Result bad = run("control", "--url", url, "set", "max-replica-lag", "soon");
+            assertThat(bad.code()).isNotZero();
+            assertThat(bad.err()).contains("'soon' is not a duration", "1.5s");
+        } finally {
+            try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE " + db);
+            }
+        }
+    }
+
+    /** A MySQL/MariaDB apply with its guard rails, run in this JVM so the test sets the replica lag it sees. */
+    static CompletableFuture<io.zerodown.mysql.apply.MysqlApplier.Outcome> mysqlApply(io.zerodown.mysql.apply.MysqlConnections db,
+            io.zerodown.mysql.apply.MysqlApplier applier, Path migrations) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return applier.apply(io.zerodown.core.source.MigrationScanner.standard().scan(java.util.List.of(migrations)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition, String what, java.util.List<String> log) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.currentTimeMillis()).as("waiting for " + what + "; log:\n" + String.join("\n", log)).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void mysqlControlSetChangesTheRunningApplysLimitAndProceedCutsOver(@TempDir Path dir) throws Exception {
+        String db = "zd_ctlset_" + Long.toHexString(System.nanoTime());
+        String server = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
+        try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + db);
+        }
+        String url = "mysql://root@127.0.0.1:3306/" + db;
+        io.zerodown.mysql.apply.MysqlConnections conn = io.zerodown.mysql.apply.MysqlConnections.parse(url);
+        try {
+            Path migrations = Files.createDirectories(dir.resolve("m"));
+            Files.writeString(migrations.resolve("V1__init.sql"), "CREATE TABLE orders (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, "
+                    + "amount decimal(12,2) NOT NULL) ENGINE=InnoDB;\n"
+                    + "INSERT INTO orders (amount) SELECT seq FROM seq_1_to_5000;");
+            new io.zerodown.mysql.apply.MysqlApplier(conn, io.zerodown.mysql.apply.MysqlApplier.Options.defaults(), line -> { })
+                    .apply(io.zerodown.core.source.MigrationScanner.standard().scan(java.util.List.of(migrations)));
+            Files.writeString(migrations.resolve("V2__bump.sql"), "UPDATE orders SET amount = amount + 1;");
+            Files.writeString(migrations.resolve("V3__widen.sql"), "ALTER TABLE orders MODIFY amount decimal(14,2) NOT NULL;");
+            java.util.List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // a replica 500 ms behind, under the 1 s limit until control set lowers it; slow batches keep the backfill going
+            var watch = io.zerodown.mysql.apply.MysqlApplier.Watch.defaults().withReplicaLag(() -> 500).withCanaryP99(() -> 1.0)
+                    .withLimits(new io.zerodown.mysql.watch.MysqlGuardRails.Limits(250, 0, 2000, 1000, 0));
+            var applier = new io.zerodown.mysql.apply.MysqlApplier(conn, io.zerodown.mysql.apply.MysqlApplier.Options.defaults()
+                    .withPostponeCutOver(true), log::add).withWatch(watch).withBatchHook(c -> {
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            CompletableFuture<io.zerodown.mysql.apply.MysqlApplier.Outcome> run = mysqlApply(conn, applier, migrations);
+            waitFor(() -> log.stream().anyMatch(l -> l.startsWith("[0] UPDATE")), "the backfill to start", log);
+
+            LintCommandTest.Result lower = run("control", "--url", url, "set", "max-replica-lag", "100ms");
+            assertThat(lower.code()).as(lower.err()).isZero();
+            assertThat(lower.out()).contains("set max-replica-lag to 100 ms for the apply running on");
+            waitFor(() -> log.contains("  paused: replica lag 500 ms > 100 ms"), "the backfill to pause on the new limit", log);
+            Thread.sleep(300);
+            assertThat(run).as("paused by the lowered limit").isNotDone();
+            LintCommandTest.Result raise = run("control", "--url", url, "set", "max-replica-lag", "2s");
+            assertThat(raise.code()).as(raise.err()).isZero();
+
+            waitFor(() -> log.stream().anyMatch(l -> l.contains("waiting for 'zerodown control proceed'")), "the copy to be ready", log);
+            Thread.sleep(300);
+            assertThat(run).as("the cut-over waits for proceed").isNotDone();
+            LintCommandTest.Result proceed = run("control", "--url", url, "proceed");
+            assertThat(proceed.code()).as(proceed.err()).isZero();
+            assertThat(proceed.out()).contains("sent proceed");
+            assertThat(run.get(60, TimeUnit.SECONDS).applied()).containsExactly("2", "3");
+            assertThat(log).contains("  set max-replica-lag to 100 ms (zerodown control)", "  set max-replica-lag to 2000 ms (zerodown control)",
+                    "  proceed: cutting over");
+            assertThat(applier.report().toMap().get("controls").toString()).contains("set max-replica-lag to 100 ms", "proceed");
+            try (Connection c = conn.open(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT SUM(amount), (SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
+                         + "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'amount') FROM orders")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo(String.valueOf(5000L * 5001 / 2 + 5000) + ".00");
+                assertThat(rs.getString(2)).isEqualTo("decimal(14,2)");
+            }
         } finally {
             try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
                 st.execute("DROP DATABASE " + db);

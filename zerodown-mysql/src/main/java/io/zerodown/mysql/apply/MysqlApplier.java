@@ -64,28 +64,56 @@ public final class MysqlApplier {
      * @param backfillTargetMs target time per backfill batch
      * @param allowBreaking    run drops and renames as written
      * @param onlineCopy       run COPY-class changes as an online table copy; false refuses them
+     * @param longTransactionMs with a {@link Watch}: before each DDL attempt, wait while a transaction open longer than
+     *                         this holds the table's metadata lock (-1: the lock wait time; 0: do not wait)
      */
     public record Options(int lockWaitSeconds, double mariadbWait, int maxAttempts, long budgetMs, long backfillTargetMs,
-                          boolean allowBreaking, boolean onlineCopy, boolean postponeCutOver) {
+                          boolean allowBreaking, boolean onlineCopy, boolean postponeCutOver, long longTransactionMs) {
+        public Options(int lockWaitSeconds, double mariadbWait, int maxAttempts, long budgetMs, long backfillTargetMs,
+                       boolean allowBreaking, boolean onlineCopy, boolean postponeCutOver) {
+            this(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, onlineCopy, postponeCutOver, -1);
+        }
+
         public static Options defaults() {
-            return new Options(1, 0.2, 30, 120_000, 30, false, true, false);
+            return new Options(1, 0.2, 30, 120_000, 30, false, true, false, -1);
+        }
+
+        /**
+         * With a {@link Watch}, a DDL step waits (within its retry budget) while a transaction open longer than
+         * {@code ms} holds its table's metadata lock; -1: the lock wait time, 0: never waits.
+         */
+        public Options withLongTransactionLimit(long ms) {
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, onlineCopy,
+                    postponeCutOver, ms);
+        }
+
+        /** The long-transaction limit in ms with -1 resolved to the lock wait time. */
+        public long longTransactionLimitMs() {
+            return longTransactionMs < 0 ? lockWaitSeconds * 1000L : longTransactionMs;
         }
 
         public Options withOnlineCopy(boolean on) {
-            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, on, postponeCutOver);
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, on, postponeCutOver,
+                    longTransactionMs);
         }
 
         public Options withBudget(int attempts, long ms) {
-            return new Options(lockWaitSeconds, mariadbWait, attempts, ms, backfillTargetMs, allowBreaking, onlineCopy, postponeCutOver);
+            return new Options(lockWaitSeconds, mariadbWait, attempts, ms, backfillTargetMs, allowBreaking, onlineCopy, postponeCutOver,
+                    longTransactionMs);
         }
 
         public Options withAllowBreaking(boolean allow) {
-            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allow, onlineCopy, postponeCutOver);
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allow, onlineCopy, postponeCutOver,
+                    longTransactionMs);
         }
 
-        /** Copy and checksum, then stop before the cut-over until apply runs again without this option. */
+        /**
+         * Copy and checksum, then stop before the cut-over until apply runs again without this option; with a
+         * {@link Watch}, the apply instead waits for {@code zerodown control proceed} (an abort leaves the copy ready).
+         */
         public Options withPostponeCutOver(boolean postpone) {
-            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, onlineCopy, postpone);
+            return new Options(lockWaitSeconds, mariadbWait, maxAttempts, budgetMs, backfillTargetMs, allowBreaking, onlineCopy, postpone,
+                    longTransactionMs);
         }
     }
 
@@ -141,6 +169,11 @@ public final class MysqlApplier {
     private io.zerodown.mysql.watch.MysqlGuardRails guard;
     private io.zerodown.mysql.watch.MysqlRunReport report;
     private io.zerodown.mysql.watch.MysqlCanary canary;
+    private io.zerodown.mysql.watch.MysqlLockWaits lockWaits;
+    /** Thread ids of this run's own connections (apply, copy, checksum helpers): the lock-wait rail's "zerodown". */
+    private final Set<Long> ownThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Test hook: run on the apply connection inside each backfill batch's transaction, after its write. */
+    private java.util.function.Consumer<Connection> insideBatch;
 
     public MysqlApplier(MysqlConnections db, Options options, java.util.function.Consumer<String> log) {
         this.db = db;
@@ -151,6 +184,30 @@ public final class MysqlApplier {
     /** Runs {@link #apply} with guard rails, a canary and a report (see {@link Watch}). Returns this. */
     public MysqlApplier withWatch(Watch w) {
         this.watch = w;
+        return this;
+    }
+
+    /** The guard rails of the running {@link #apply} with a {@link Watch}, or null (settings, changes). */
+    public io.zerodown.mysql.watch.MysqlGuardRails guard() {
+        return guard;
+    }
+
+    /** The lock watcher of the running (or last) {@link #apply} with a {@link Watch}, or null. */
+    public io.zerodown.mysql.watch.MysqlLockWaits lockWaits() {
+        return lockWaits;
+    }
+
+    /** Thread ids of the running apply's own connections, as the lock-wait rail sees them. */
+    public Set<Long> ownThreads() {
+        return Set.copyOf(ownThreads);
+    }
+
+    /**
+     * Runs {@code hook} on the apply connection inside every backfill batch's transaction, after the batch's write and
+     * before its commit (tests use it to hold the batch's row locks). Returns this.
+     */
+    public MysqlApplier withBatchHook(java.util.function.Consumer<Connection> hook) {
+        this.insideBatch = hook;
         return this;
     }
 
@@ -173,6 +230,8 @@ public final class MysqlApplier {
     public Outcome apply(List<MigrationFile> files) throws SQLException {
         try (Connection c = db.open()) {
             lock(c);
+            ownThreads.clear();
+            ownThreads.add(threadId(c));
             Connection guardConnection = null;
             String outcome = "failed";
             String why = null;
@@ -228,10 +287,22 @@ public final class MysqlApplier {
         }
         canary = new io.zerodown.mysql.watch.MysqlCanary(db::open, List.copyOf(tables), watch.canarySql(),
                 watch.canaryIntervalMs()).start();
+        report.canary(canary); // the live page and the report read its samples and histogram
+        for (MigrationPlan p : plans) report.planned(p.id(), p.steps());
         io.zerodown.mysql.watch.MysqlCanary cn = canary;
         long window = watch.limits().canaryWindowMs();
         java.util.function.DoubleSupplier p99 = watch.canaryP99Ms() != null ? watch.canaryP99Ms() : () -> cn.recentP99Ms(window);
         guard = new io.zerodown.mysql.watch.MysqlGuardRails(guardConnection, p99, watch.replicaLagMs(), watch.limits());
+        io.zerodown.mysql.watch.MysqlRunReport r = report;
+        guard.onChange(change -> {
+            log.accept("  " + change + " (zerodown control)");
+            r.control(change);
+        });
+        lockWaits = new io.zerodown.mysql.watch.MysqlLockWaits(db::open).start();
+        guard.withLockWaits(lockWaits, ownThreads::contains).withDefaultBatchTarget(options.backfillTargetMs());
+        report.settings(guard::settings, io.zerodown.mysql.watch.MysqlControl.SETTINGS);
+        io.zerodown.mysql.watch.MysqlLockWaits waits = lockWaits;
+        report.lockWaits(waits::current, waits::seen);
         if (!tables.isEmpty()) log.accept("canary: a primary-key read of " + String.join(", ", tables) + " every "
                 + watch.canaryIntervalMs() + " ms; guard rails: " + watch.limits());
     }
@@ -242,6 +313,7 @@ public final class MysqlApplier {
             canary.close();
             report.canary(canary.count(), canary.failures(), canary.percentiles());
         }
+        if (lockWaits != null) lockWaits.close();
         report.finished(outcome, why);
         if (guardConnection != null) {
             try {
@@ -299,6 +371,25 @@ public final class MysqlApplier {
                         + "watermark " + watermark);
             }
         }
+    }
+
+    private static long threadId(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Opens a connection and counts it as one of this run's own, for the lock-wait rail. */
+    private Connection ownConnection() throws SQLException {
+        Connection c = db.open();
+        try {
+            ownThreads.add(threadId(c));
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     private String lockName() {
@@ -632,7 +723,7 @@ public final class MysqlApplier {
                 }
             }
         }
-        try (Connection c = db.open(); Connection j = db.open()) {
+        try (Connection c = ownConnection(); Connection j = ownConnection()) {
             io.zerodown.mysql.copy.OnlineTableCopy copy = new io.zerodown.mysql.copy.OnlineTableCopy(c, db.database(),
                     s.table().name(), s.sql(), copyOptions().withPostponeCutOver(options.postponeCutOver()),
                     new StepJournal(j, plan.id(), s.index()), new io.zerodown.mysql.copy.OnlineTableCopy.Listener() {
@@ -661,7 +752,7 @@ public final class MysqlApplier {
                     || copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.DONE) {
                 return true;
             }
-            copy.withHelperConnections(db::open); // the chunk checksums run beside the copy
+            copy.withHelperConnections(this::ownConnection); // the chunk checksums run beside the copy
             if (guard != null) copy.withGuard(guard);
             copy.prepare();
             copy.copy();
@@ -670,12 +761,53 @@ public final class MysqlApplier {
                 report.stepFact("checksum", Map.of("chunks", sum.chunks(), "rows", sum.rows(), "repaired", sum.repaired(),
                         "millis", sum.millis()));
             }
-            if (copy.cutOver() != io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) return false;
+            if (guard != null && guard.batchTargetMs(-1) > 0) {
+                // the copy sizes its chunks from its Options, fixed when it was built; the setting applies to backfills
+                log.accept("  batch-time " + guard.batchTargetMs(-1) + " ms applies to backfills; this copy keeps its chunk target");
+            }
+            if (copy.cutOver() != io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) {
+                if (guard == null || !awaitProceed(s)) return false;
+                if (copy.cutOverNow() != io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER) return false;
+            }
             verifyDefinition(c, s, copy.oldTable());
             var stats = copy.stats();
             log.accept("  copied " + stats.rows() + " rows in " + stats.chunks() + " chunks (" + stats.rowsPerSecond()
                     + " rows/s); old table kept as " + copy.oldTable());
             return true;
+        }
+    }
+
+    /**
+     * A postponed cut-over with a {@link Watch}: waits (asking every 100 ms) for {@code zerodown control proceed};
+     * true to cut over now, false when aborted (the copy stays READY, triggers keep it current, apply finishes it).
+     */
+    private boolean awaitProceed(Step s) throws SQLException {
+        String label = "[" + s.index() + "] cut-over of " + s.table();
+        log.accept("  copy ready; waiting for 'zerodown control proceed' to cut over (abort leaves it ready for the next apply)");
+        report.waitingToProceed(label);
+        try {
+            while (true) {
+                String state = guard.refresh();
+                if ("abort".equals(state)) {
+                    log.accept("  aborted while waiting to cut over; the copy stays ready: apply finishes it");
+                    report.control("abort while waiting to cut over");
+                    return false;
+                }
+                if (guard.proceedRequested()) {
+                    guard.consumeProceed();
+                    log.accept("  proceed: cutting over");
+                    report.control("proceed");
+                    return true;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting to cut over; the copy stays ready: apply finishes it");
+                }
+            }
+        } finally {
+            report.waitingToProceed(null);
         }
     }
 
@@ -792,15 +924,24 @@ public final class MysqlApplier {
         }
         long deadline = System.currentTimeMillis() + options.budgetMs();
         int attempt = 0;
+        boolean cancelledBefore = false;
         while (true) {
+            if (!awaitLongTransactions(c, s, deadline)) {
+                throw new SQLException("could not get the metadata lock on " + s.table() + " after " + attempt
+                        + " attempts (waited for long transactions until the step's budget of " + options.budgetMs()
+                        + " ms was spent); transactions that hold it: " + blockers(c, s.table())
+                        + ". Nothing was changed by this step: re-run apply when they are gone.", "HY000", 1205);
+            }
             attempt++;
-            try (Statement st = c.createStatement()) {
+            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+            try (Statement st = c.createStatement(); AutoCloseable watchdog = queueWatchdog(c, st, cancelled)) {
                 st.execute("SET SESSION lock_wait_timeout = " + options.lockWaitSeconds());
                 st.execute(sql);
                 if (attempt > 1) MysqlJournal.step(c, plan.id(), s.index(), "running", null, attempt - 1, attempt - 1);
                 return;
-            } catch (SQLException e) {
-                if (resumed && ALREADY_DONE.contains(e.getErrorCode())) {
+            } catch (Exception failure) {
+                if (!(failure instanceof SQLException e)) throw new IllegalStateException(failure);
+                if ((resumed || cancelledBefore) && ALREADY_DONE.contains(e.getErrorCode())) {
                     log.accept("  already done before the interruption (" + e.getMessage().split("\n")[0] + ")");
                     return;
                 }
@@ -815,7 +956,10 @@ public final class MysqlApplier {
                     }
                     return;
                 }
-                if (e.getErrorCode() != 1205 && e.getErrorCode() != 1213) throw e;
+                // 1317: the lock-wait rail cancelled an attempt that sessions queued behind for too long; a cancel can
+                // land as the statement completes, so the next attempt takes "already done" as done
+                if (e.getErrorCode() == 1317 && cancelled.get()) cancelledBefore = true;
+                else if (e.getErrorCode() != 1205 && e.getErrorCode() != 1213) throw e;
                 long cap = Math.min(2000, 50L << Math.min(10, attempt));
                 long sleep = ThreadLocalRandom.current().nextLong(cap + 1);
                 if (attempt >= options.maxAttempts() || System.currentTimeMillis() + sleep > deadline) {
@@ -824,6 +968,7 @@ public final class MysqlApplier {
                             + ". Nothing was changed by this step: re-run apply when they are gone.", "HY000", 1205, e);
                 }
                 log.accept("  metadata lock busy, retry " + attempt);
+                if (report != null) report.lockRetry(attempt, e.getMessage().split("\n")[0]);
                 try {
                     Thread.sleep(sleep);
                 } catch (InterruptedException ie) {
@@ -836,6 +981,162 @@ public final class MysqlApplier {
                 }
             }
         }
+    }
+
+    /**
+     * The long-transaction rail, with a {@link Watch}: before a DDL attempt, waits (asking every 100 ms) while a
+     * transaction open longer than the limit holds the table's metadata lock, rather than queue behind it and block
+     * every session that comes after. Logs and reports the pause once per reason. False when the deadline passed.
+     */
+    private boolean awaitLongTransactions(Connection c, Step s, long deadline) throws SQLException {
+        long limit = options.longTransactionLimitMs();
+        if (guard == null || limit <= 0 || s.table() == null) return true;
+        String reported = null;
+        long pausedAt = 0;
+        while (true) {
+            String reason = longTransactions(c, s.table(), limit);
+            if (reason == null) {
+                if (pausedAt != 0) {
+                    log.accept("  resuming: no long transaction holds " + s.table() + " after " + (System.nanoTime() - pausedAt)
+                            / 1_000_000 + " ms");
+                    report.resumed();
+                }
+                return true;
+            }
+            if (pausedAt == 0) pausedAt = System.nanoTime();
+            if (!reason.equals(reported)) {
+                log.accept("  paused: " + reason);
+                if (reported != null) report.resumed();
+                report.paused(reason);
+                reported = reason;
+            }
+            if (System.currentTimeMillis() + 100 > deadline) {
+                report.resumed();
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for long transactions on " + s.table() + " to end");
+            }
+        }
+    }
+
+    /**
+     * Transactions open longer than {@code limitMs} that hold (or may hold) a metadata lock on {@code table}, as a pause
+     * reason naming each thread, user@host and age; null when there is none. Which source says so is named:
+     * performance_schema.metadata_locks, MariaDB's METADATA_LOCK_INFO, InnoDB locks on the table, or, without any of
+     * those, any transaction open that long.
+     */
+    String longTransactions(Connection c, Name table, long limitMs) throws SQLException {
+        String own = ownThreads.isEmpty() ? "" : " AND x.trx_mysql_thread_id NOT IN (" + String.join(", ",
+                ownThreads.stream().map(String::valueOf).toList()) + ")";
+        String age = "TIMESTAMPDIFF(MICROSECOND, x.trx_started, NOW(6)) / 1000";
+        String head = "SELECT DISTINCT x.trx_mysql_thread_id, CONCAT(COALESCE(p.USER, ''), '@', COALESCE(p.HOST, '')), " + age
+                + " FROM information_schema.INNODB_TRX x LEFT JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id ";
+        String tail = " AND x.trx_mysql_thread_id <> CONNECTION_ID()" + own + " AND " + age + " > " + limitMs + " ORDER BY 3 DESC";
+        String name = table.name().replace("'", "''");
+        List<String[]> sources = new ArrayList<>();
+        if (io.zerodown.mysql.watch.MysqlLockWaits.metadataLocksEnabled(c)) {
+            sources.add(new String[] {"holds a metadata lock on it (performance_schema.metadata_locks)", head
+                    + "JOIN performance_schema.threads t ON t.PROCESSLIST_ID = x.trx_mysql_thread_id "
+                    + "JOIN performance_schema.metadata_locks m ON m.OWNER_THREAD_ID = t.THREAD_ID WHERE m.OBJECT_TYPE = 'TABLE' "
+                    + "AND m.OBJECT_SCHEMA = DATABASE() AND m.OBJECT_NAME = '" + name + "' AND m.LOCK_STATUS = 'GRANTED'" + tail, "final"});
+        } else if (tableExists(c, "information_schema", "METADATA_LOCK_INFO")) {
+            sources.add(new String[] {"holds a metadata lock on it (information_schema.METADATA_LOCK_INFO)", head
+                    + "JOIN information_schema.METADATA_LOCK_INFO m ON m.THREAD_ID = x.trx_mysql_thread_id "
+                    + "WHERE m.TABLE_SCHEMA = DATABASE() AND m.TABLE_NAME = '" + name + "'" + tail, "final"});
+        } else {
+            if (tableExists(c, "performance_schema", "data_locks")) {
+                sources.add(new String[] {"has InnoDB locks on it (performance_schema.data_locks)", head
+                        + "JOIN performance_schema.data_locks d ON d.ENGINE_TRANSACTION_ID = x.trx_id "
+                        + "WHERE d.OBJECT_SCHEMA = DATABASE() AND d.OBJECT_NAME = '" + name + "'" + tail, ""});
+            } else if (tableExists(c, "information_schema", "INNODB_LOCKS")) {
+                sources.add(new String[] {"has InnoDB locks on it (information_schema.INNODB_LOCKS)", head
+                        + "JOIN information_schema.INNODB_LOCKS l ON l.lock_trx_id = x.trx_id "
+                        + "WHERE l.lock_table = CONCAT('`', DATABASE(), '`.`', '" + name.replace("`", "``") + "', '`')" + tail, ""});
+            }
+            sources.add(new String[] {"is open that long and may hold a metadata lock on it (which tables a transaction holds "
+                    + "is not visible here: performance_schema.metadata_locks is off and METADATA_LOCK_INFO is not installed)",
+                    head + "WHERE 1 = 1" + tail, "final"});
+        }
+        for (String[] source : sources) {
+            List<String> found = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(source[1])) {
+                while (rs.next()) {
+                    found.add("thread " + rs.getLong(1) + " (" + rs.getString(2) + ", transaction open "
+                            + String.format(java.util.Locale.ROOT, "%.1f", rs.getDouble(3) / 1000) + " s)");
+                }
+            } catch (SQLException e) {
+                if (source[2].equals("final")) throw e;
+                continue; // a lock table this server or user cannot read: the next source says what it can
+            }
+            if (!found.isEmpty()) {
+                return "waiting before the DDL on " + table + ": " + String.join(", ", found) + " " + source[0]
+                        + ", longer than " + limitMs + " ms";
+            }
+        }
+        return null;
+    }
+
+    private static boolean tableExists(Connection c, String schema, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                + "AND TABLE_NAME = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * The lock-wait rail during a DDL attempt, with a {@link Watch}: while the statement waits for its metadata lock,
+     * every session that needs the table queues behind it; when one has waited longer than max-lock-wait on it, the
+     * attempt is cancelled (error 1317, retried like a lock timeout after a backoff that lets the queue drain).
+     */
+    private AutoCloseable queueWatchdog(Connection c, Statement st, java.util.concurrent.atomic.AtomicBoolean cancelled)
+            throws SQLException {
+        if (guard == null || lockWaits == null) return () -> { };
+        long ddlThread = threadId(c);
+        long started = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = new Thread(() -> {
+            while (!done.get()) {
+                long limit = guard.limits().maxLockWaitMs();
+                // only waits polled during this attempt, on this statement while it still waits for its lock
+                List<Map<String, Object>> queued = lockWaits.since(started).stream()
+                        .filter(w -> ((Number) w.get("blockerPid")).longValue() == ddlThread
+                                && String.valueOf(w.get("blockerState")).contains("metadata lock")).toList();
+                Map<String, Object> worst = limit > 0 ? guard.worstWaitOnUs(queued) : null;
+                if (worst != null && ((Number) worst.get("waitingSeconds")).doubleValue() * 1000 > limit && !done.get()) {
+                    cancelled.set(true);
+                    String why = io.zerodown.mysql.watch.MysqlGuardRails.describe(worst) + " > " + limit + " ms";
+                    log.accept("  cancelling the DDL attempt: " + why);
+                    report.paused(why);
+                    report.resumed();
+                    try {
+                        st.cancel();
+                    } catch (SQLException ignored) {
+                        // the attempt ends by its own lock wait timeout instead
+                    }
+                    return;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "zerodown-mysql-ddl-watchdog");
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            done.set(true);
+            t.interrupt();
+            t.join(2000); // a cancel under way lands before the connection runs anything else
+        };
     }
 
     /** Open transactions and the sessions waiting on metadata locks, for the give-up message. */
@@ -874,6 +1175,9 @@ public final class MysqlApplier {
         }
         String write = b.isDelete() ? "DELETE FROM " + t + " WHERE " : "UPDATE " + t + " SET " + b.set() + " WHERE ";
         long step = 1000;
+        // progress in key space: the rows of a key range are not counted before it is written
+        long keysTotal = Math.max(0, max - last);
+        long keysDone = 0;
         c.setAutoCommit(false);
         String also = b.predicate() == null ? "" : " AND (" + b.predicate() + ")";
         try (PreparedStatement ps = c.prepareStatement(write + k + " > ? AND " + k + " <= ?" + also)) {
@@ -884,13 +1188,20 @@ public final class MysqlApplier {
                 ps.setLong(1, last);
                 ps.setLong(2, upper);
                 int n = ps.executeUpdate();
+                if (insideBatch != null) insideBatch.accept(c);
                 MysqlJournal.watermark(c, plan.id(), s.index(), String.valueOf(upper), n);
                 c.commit();
+                long span = upper - last;
                 last = upper;
-                if (report != null) report.chunk(n, System.nanoTime() - t0);
+                keysDone += span;
+                if (report != null) {
+                    report.chunk(n, System.nanoTime() - t0);
+                    report.progress(keysDone, keysTotal, (int) Math.min(Integer.MAX_VALUE, step));
+                }
                 double ms = (System.nanoTime() - t0) / 1e6;
-                if (ms < options.backfillTargetMs() / 2.0) step = Math.min(100_000, step * 2);
-                else if (ms > options.backfillTargetMs() * 1.5) step = Math.max(100, step / 2);
+                long target = guard != null ? guard.batchTargetMs(options.backfillTargetMs()) : options.backfillTargetMs();
+                if (ms < target / 2.0) step = Math.min(100_000, step * 2);
+                else if (ms > target * 1.5) step = Math.max(100, step / 2);
             }
         } catch (SQLException e) {
             c.rollback();

@@ -347,7 +347,7 @@ class MysqlGuardRailsIT {
     void controlCommandIsValidatedAndTheRunningApplyIsSeen() throws Exception {
         try (Connection c = conn.open(); Connection holder = conn.open()) {
             assertThatThrownBy(() -> MysqlControl.command(c, "stop")).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("'stop'").hasMessageContaining("pause, resume or abort");
+                    .hasMessageContaining("'stop'").hasMessageContaining("pause, resume, abort or proceed");
             assertThat(MysqlControl.state(c)).isNull();
             assertThat(MysqlControl.applyRunning(c, db)).isFalse();
             exec(holder, "DO GET_LOCK('zerodown:" + db + "', 0)");
