@@ -59,6 +59,11 @@ final class ApplyCommand implements Callable<Integer> {
                     + "the run, resumably (default: ${DEFAULT-VALUE}; 0 = never; a pause by 'zerodown control' never counts)")
     String maxPause;
 
+    @CommandLine.Option(names = "--max-lock-wait", defaultValue = "500ms", paramLabel = "DURATION",
+            description = "MySQL/MariaDB: pause the copy or backfill while an app session has waited longer than this on a lock "
+                    + "zerodown holds (default: ${DEFAULT-VALUE}; 0 = never)")
+    String maxLockWait;
+
     @CommandLine.Option(names = "--canary-sql", paramLabel = "SQL", description = "the canary's probe (PostgreSQL): a read the "
             + "app does, run every 100 ms in a read-only session instead of primary-key reads of the touched tables")
     String canarySql;
@@ -100,7 +105,8 @@ final class ApplyCommand implements Callable<Integer> {
             // the same guard-rail flags as PostgreSQL: canary limits, replica lag, the canary's probe, the report folder
             io.zerodown.mysql.apply.MysqlApplier.Watch watch = io.zerodown.mysql.apply.MysqlApplier.Watch.defaults()
                     .withLimits(new io.zerodown.mysql.watch.MysqlGuardRails.Limits(ms(canaryPause, "--canary-pause"),
-                            ms(canaryAbort, "--canary-abort"), 2_000, ms(maxLag, "--max-replica-lag"), 25))
+                            ms(canaryAbort, "--canary-abort"), 2_000, ms(maxLag, "--max-replica-lag"), 25)
+                            .withLockWait(ms(maxLockWait, "--max-lock-wait"), 0))
                     .withCanarySql(canarySql)
                     .withReport(reportDir.resolve("apply-" + java.time.format.DateTimeFormatter
                             .ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())

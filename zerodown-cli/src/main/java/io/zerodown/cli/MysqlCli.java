@@ -51,11 +51,7 @@ final class MysqlCli {
         main.out.println("database: " + db.display());
         if (watch.reportFile() != null) java.nio.file.Files.createDirectories(watch.reportFile().toAbsolutePath().getParent());
         MysqlApplier[] applier = new MysqlApplier[1];
-        java.util.function.Supplier<java.util.Map<String, Object>> live = () -> {
-            io.zerodown.mysql.watch.MysqlRunReport r = applier[0] == null ? null : applier[0].report();
-            return r == null ? java.util.Map.of("database", db.display(), "engine", "mysql", "outcome", "starting", "wallMs", 0)
-                    : r.live();
-        };
+        java.util.function.Supplier<java.util.Map<String, Object>> live = () -> liveState(applier[0], db);
         MysqlApplier.Outcome o;
         try (LiveConsole console = new LiveConsole(main.out, System.console() != null, live);
              io.zerodown.core.watch.LivePage page = uiPort == null ? null
@@ -75,13 +71,21 @@ final class MysqlCli {
         return 0;
     }
 
+    /** The live state of a run: its report's, or a placeholder until the run has started its watch. */
+    static java.util.Map<String, Object> liveState(MysqlApplier applier, MysqlConnections db) {
+        io.zerodown.mysql.watch.MysqlRunReport r = applier == null ? null : applier.report();
+        return r == null ? java.util.Map.of("database", db.display(), "engine", "mysql", "outcome", "starting", "wallMs", 0)
+                : r.live();
+    }
+
     /** The live page's controls: the same commands as 'zerodown control', through the database's control table. */
-    private static java.util.Map<String, Object> control(MysqlConnections db, String action, java.util.Map<String, String> params)
+    static java.util.Map<String, Object> control(MysqlConnections db, String action, java.util.Map<String, String> params)
             throws java.sql.SQLException {
         try (java.sql.Connection c = db.open()) {
             if (action.equals("set")) {
                 String name = params.getOrDefault("name", "");
-                throw new IllegalArgumentException("set " + name + ": settings of a running apply are PostgreSQL only for now");
+                long value = io.zerodown.mysql.watch.MysqlControl.set(c, name, params.get("value"));
+                return java.util.Map.of("set", name, "value", value);
             }
             io.zerodown.mysql.watch.MysqlControl.command(c, action);
             return java.util.Map.of("sent", action);

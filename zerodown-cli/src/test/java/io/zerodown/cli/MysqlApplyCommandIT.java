@@ -59,7 +59,16 @@ class MysqlApplyCommandIT {
                 files = s.filter(p -> p.getFileName().toString().endsWith("-mysql.json")).toList();
             }
             assertThat(files).hasSize(1);
-            assertThat(r.out()).contains("report: " + files.get(0));
+            Path html = files.get(0).resolveSibling(files.get(0).getFileName().toString().replace(".json", ".html"));
+            assertThat(r.out()).contains("report: " + html + " (and " + files.get(0) + ")");
+            String page = Files.readString(html);
+            // the self-contained HTML report: the plan's steps, the canary's chart and histogram, no outside resource
+            assertThat(page).contains("<table id=\"steps\"", "online copy", "id=\"canary-chart\"", "id=\"canary-histogram\"")
+                    .doesNotContain("src=\"http", "href=\"http", "url(http");
+            // status links the newest report
+            LintCommandTest.Result status = run("status", "--url", "mysql://root@127.0.0.1:3306/" + db, "--report-dir", reports.toString());
+            assertThat(status.code()).as(status.out() + status.err()).isZero();
+            assertThat(status.out()).contains("last report: " + html, "V1");
             JsonNode report = new ObjectMapper().readTree(files.get(0).toFile());
             assertThat(report.path("engine").asText()).isEqualTo("mysql");
             assertThat(report.path("outcome").asText()).isEqualTo("done");
@@ -67,6 +76,13 @@ class MysqlApplyCommandIT {
             assertThat(report.path("limits").path("canaryAbortMs").asDouble()).isEqualTo(7000);
             assertThat(report.path("limits").path("maxReplicaLagMs").asLong()).isEqualTo(3000);
             assertThat(report.path("steps").size()).isPositive();
+            JsonNode step = report.path("steps").get(0);
+            assertThat(step.path("phase").asText()).isNotEmpty();
+            assertThat(step.path("lock").asText()).isNotEmpty();
+            assertThat(step.path("rows").asLong()).isEqualTo(30000);
+            assertThat(report.path("canary").path("samples").size()).isPositive();
+            assertThat(report.path("canary").path("histogram").size()).isPositive();
+            assertThat(report.path("rowsPerSecond").isArray()).isTrue();
         } finally {
             try (Connection c = DriverManager.getConnection(SERVER); Statement st = c.createStatement()) {
                 st.execute("DROP DATABASE " + db);

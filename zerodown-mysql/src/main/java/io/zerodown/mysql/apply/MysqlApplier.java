@@ -294,6 +294,8 @@ public final class MysqlApplier {
         java.util.function.DoubleSupplier p99 = watch.canaryP99Ms() != null ? watch.canaryP99Ms() : () -> cn.recentP99Ms(window);
         guard = new io.zerodown.mysql.watch.MysqlGuardRails(guardConnection, p99, watch.replicaLagMs(), watch.limits());
         io.zerodown.mysql.watch.MysqlRunReport r = report;
+        io.zerodown.mysql.watch.MysqlRunReport lagReport = report;
+        guard.onReplicaLag(lagReport::replicaLag);
         guard.onChange(change -> {
             log.accept("  " + change + " (zerodown control)");
             r.control(change);
@@ -747,6 +749,11 @@ public final class MysqlApplier {
                         public void chunk(String lastKey, int rows, long nanos) {
                             if (report != null) report.chunk(rows, nanos);
                         }
+
+                        @Override
+                        public void progress(long rows, long estimate, int chunk) {
+                            if (report != null) report.progress(rows, estimate, chunk);
+                        }
                     });
             if (copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.CUT_OVER
                     || copy.state() == io.zerodown.mysql.copy.OnlineTableCopy.State.DONE) {
@@ -836,6 +843,8 @@ public final class MysqlApplier {
                             + "  expected " + expected + "\n  actual   " + actual);
                 }
                 log.accept("  verified: " + d.quote(s.table().name()) + " has exactly the definition the ALTER gives");
+                if (report != null) report.verification(s.table().name() + " has exactly the definition the ALTER gives "
+                        + "(checked against the naive ALTER on an empty copy)");
             } finally {
                 st.execute("DROP TABLE IF EXISTS `" + probe + "`");
             }

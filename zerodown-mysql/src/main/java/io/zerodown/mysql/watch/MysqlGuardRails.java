@@ -76,6 +76,7 @@ public final class MysqlGuardRails implements Guard {
     private final Map<String, String> applied = new HashMap<>();
     private final List<String> changes = new CopyOnWriteArrayList<>();
     private volatile Consumer<String> onChange = change -> { };
+    private volatile java.util.function.LongConsumer lagSeen = lag -> { };
     private MysqlLockWaits lockWaits;
     private LongPredicate ours = id -> false;
     private long lastLockCheck = System.nanoTime();
@@ -118,6 +119,12 @@ public final class MysqlGuardRails implements Guard {
     }
 
     /** Called once with each setting change the guard picks up, e.g. "set max-replica-lag to 2000 ms". Returns this. */
+    /** Every replica-lag reading of the rail (for the report's chart and maximum). Returns this. */
+    public MysqlGuardRails onReplicaLag(java.util.function.LongConsumer listener) {
+        this.lagSeen = listener == null ? lag -> { } : listener;
+        return this;
+    }
+
     public MysqlGuardRails onChange(Consumer<String> listener) {
         this.onChange = listener == null ? change -> { } : listener;
         return this;
@@ -145,7 +152,7 @@ public final class MysqlGuardRails implements Guard {
         m.put("max-replica-lag", maxReplicaLagMs);
         m.put("canary-pause", canaryPauseMs);
         m.put("canary-abort", canaryAbortMs);
-        m.put("max-threads-running", maxThreadsRunning);
+        m.put("max-threads-running", maxThreadsRunning + " threads"); // a count, not a duration
         m.put("max-lock-wait", maxLockWaitMs);
         return m;
     }
@@ -223,6 +230,7 @@ public final class MysqlGuardRails implements Guard {
         long maxLag = maxReplicaLagMs;
         if (maxLag > 0) {
             long lag = replicaLagMs != null ? replicaLagMs.getAsLong() : serverReplicaLagMs();
+            lagSeen.accept(lag);
             if (lag > maxLag) {
                 return Hold.pause(lag == Long.MAX_VALUE ? "replica lag unknown (replication stopped, or the lag probe "
                         + "cannot read it)" : "replica lag " + lag + " ms > " + maxLag + " ms");

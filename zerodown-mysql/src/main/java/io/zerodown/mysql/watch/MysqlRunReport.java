@@ -277,6 +277,8 @@ public final class MysqlRunReport {
         limits.put("canaryWindowMs", l.canaryWindowMs());
         limits.put("maxReplicaLagMs", l.maxReplicaLagMs());
         limits.put("maxThreadsRunning", l.maxThreadsRunning());
+        limits.put("maxLockWaitMs", l.maxLockWaitMs());
+        limits.put("lockWaitAbortMs", l.lockWaitAbortMs());
     }
 
     /** How the run ended: done, failed, aborted, or waiting (a postponed cut-over); {@code why} for the last three. */
