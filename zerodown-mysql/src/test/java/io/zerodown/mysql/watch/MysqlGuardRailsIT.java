@@ -49,22 +49,14 @@ class MysqlGuardRailsIT {
     final List<Long> chunkTimes = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void database() throws Exception {
-        db = "zd_watch_" + Long.toHexString(System.nanoTime());
-        try (Connection c = DriverManager.getConnection(ROOT); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + db);
-        } catch (SQLException e) {
-            throw new AssertionError("no MariaDB on 127.0.0.1:3306 (start it: start-stop-daemon --start --oknodo --background "
-                    + "--exec /usr/sbin/mariadbd): " + e.getMessage(), e);
-        }
-        conn = MysqlConnections.parse("mysql://root@127.0.0.1:3306/" + db);
+    void database() {
+        db = LocalMariaDb.create("zd_watch_");
+        conn = LocalMariaDb.connections(db);
     }
 
     @AfterEach
     void drop() throws Exception {
-        try (Connection c = DriverManager.getConnection(ROOT); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + db);
-        }
+        LocalMariaDb.drop(db);
     }
 
     void exec(Connection c, String sql) throws SQLException {
